@@ -1,0 +1,1 @@
+"""Turns "a package somewhere" into tool definitions, without running its code."""
