@@ -1,0 +1,183 @@
+"""Safe unpacking of sdists, wheels, npm tarballs, zips and plain folders.
+
+Everything is read into memory within limits; nothing is written to disk, so a
+hostile archive cannot escape a folder, plant a symlink or fill the disk. A
+member that breaks a per-file rule is skipped with the reason recorded; an
+archive that is corrupt or breaks a whole-archive limit raises ArchiveError.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import tarfile
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from crawler.files import PackageFiles
+from mcp_domain import FileSkip
+
+# Folders that never hold a server's own code and only cost time to read.
+_IGNORED_PARTS = {"node_modules", ".git", "__pycache__", ".venv", "venv"}
+
+
+class ArchiveError(Exception):
+    """The archive as a whole cannot be read."""
+
+
+@dataclass(frozen=True)
+class ArchiveLimits:
+    max_members: int = 20_000
+    max_file_bytes: int = 8 * 1024 * 1024
+    max_total_bytes: int = 200 * 1024 * 1024
+    # Members larger than this are skipped unless their name suggests code or a manifest.
+    max_other_file_bytes: int = 512 * 1024
+
+
+_CODE_SUFFIXES = (
+    ".py", ".pyi", ".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".tsx", ".jsx",
+    ".go", ".json", ".toml", ".cfg", ".txt", ".yaml", ".yml", ".map", ".md",
+)  # fmt: skip
+
+
+def open_package(path: Path, limits: ArchiveLimits | None = None) -> PackageFiles:
+    """Unpack a directory, .tar.gz/.tgz/.tar, .whl or .zip into memory."""
+    limits = limits or ArchiveLimits()
+    if path.is_dir():
+        return _from_directory(path, limits)
+    if not path.is_file():
+        raise ArchiveError(f"{path}: no such file or directory")
+    return unpack_bytes(path.read_bytes(), path.name, limits)
+
+
+def unpack_bytes(data: bytes, filename: str, limits: ArchiveLimits | None = None) -> PackageFiles:
+    """Unpack an archive held in memory; the kind is told by its name, then its magic bytes."""
+    limits = limits or ArchiveLimits()
+    lower = filename.lower()
+    if lower.endswith((".whl", ".zip")) or data[:4] == b"PK\x03\x04":
+        return _from_zip(data, limits)
+    if lower.endswith((".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tar.xz")) or data[:2] == b"\x1f\x8b":
+        return _from_tar(data, limits)
+    raise ArchiveError(f"{filename}: not a recognised archive (expected .tar.gz, .tgz, .whl or .zip)")
+
+
+def _safe_member_path(name: str) -> str | None:
+    """The member's path normalised, or None when it is absolute or climbs out."""
+    name = name.replace("\\", "/")
+    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        return None
+    norm = posixpath.normpath(name)
+    if norm in (".", "") or norm.startswith("../") or norm == "..":
+        return None
+    return norm
+
+
+class _Collector:
+    """Applies the limits while members are added, then strips the top folder."""
+
+    def __init__(self, limits: ArchiveLimits) -> None:
+        self.limits = limits
+        self.files: dict[str, bytes] = {}
+        self.skipped: list[FileSkip] = []
+        self.total = 0
+        self.members = 0
+
+    def count_member(self) -> None:
+        self.members += 1
+        if self.members > self.limits.max_members:
+            raise ArchiveError(f"more than {self.limits.max_members} members")
+
+    def wants(self, raw_name: str, size: int) -> str | None:
+        """The safe path to store the member under, or None after recording a skip."""
+        path = _safe_member_path(raw_name)
+        if path is None:
+            self.skipped.append(FileSkip(file=raw_name, reason="unsafe path outside the package"))
+            return None
+        if _IGNORED_PARTS.intersection(path.split("/")):
+            return None
+        limit = self.limits.max_file_bytes
+        if not path.lower().endswith(_CODE_SUFFIXES):
+            limit = min(limit, self.limits.max_other_file_bytes)
+        if size > limit:
+            self.skipped.append(FileSkip(file=path, reason=f"file too large ({size} bytes)"))
+            return None
+        if self.total + size > self.limits.max_total_bytes:
+            raise ArchiveError(f"unpacked size exceeds {self.limits.max_total_bytes} bytes")
+        return path
+
+    def add(self, path: str, data: bytes) -> None:
+        self.total += len(data)
+        self.files[path] = data
+
+    def result(self) -> PackageFiles:
+        return PackageFiles(files=_strip_top_folder(self.files), skipped=self.skipped)
+
+
+def _strip_top_folder(files: dict[str, bytes]) -> dict[str, bytes]:
+    """Drop a single folder that holds every file (npm's "package/", an sdist's "name-1.0/")."""
+    tops = {p.split("/", 1)[0] for p in files}
+    if len(tops) != 1 or any("/" not in p for p in files):
+        return files
+    cut = len(next(iter(tops))) + 1
+    return {p[cut:]: data for p, data in files.items()}
+
+
+def _from_tar(data: bytes, limits: ArchiveLimits) -> PackageFiles:
+    collector = _Collector(limits)
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as tar:
+            for member in tar:
+                collector.count_member()
+                if not member.isfile():
+                    continue  # folders, symlinks, devices: nothing to read
+                path = collector.wants(member.name, member.size)
+                if path is None:
+                    continue
+                handle = tar.extractfile(member)
+                if handle is None:
+                    continue
+                collector.add(path, handle.read(member.size + 1)[: member.size])
+    except (tarfile.TarError, EOFError, OSError, ValueError, zlib.error) as exc:
+        raise ArchiveError(f"corrupt or truncated tar archive: {exc}") from exc
+    return collector.result()
+
+
+def _from_zip(data: bytes, limits: ArchiveLimits) -> PackageFiles:
+    collector = _Collector(limits)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                collector.count_member()
+                if info.is_dir():
+                    continue
+                path = collector.wants(info.filename, info.file_size)
+                if path is None:
+                    continue
+                with archive.open(info) as handle:
+                    # Read one byte past the declared size: a lying header is caught here.
+                    content = handle.read(info.file_size + 1)
+                if len(content) > info.file_size:
+                    collector.skipped.append(FileSkip(file=path, reason="size header is wrong"))
+                    continue
+                collector.add(path, content)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, zlib.error) as exc:
+        raise ArchiveError(f"corrupt or truncated zip archive: {exc}") from exc
+    except NotImplementedError as exc:  # an unsupported compression method
+        raise ArchiveError(f"unsupported zip archive: {exc}") from exc
+    return collector.result()
+
+
+def _from_directory(root: Path, limits: ArchiveLimits) -> PackageFiles:
+    collector = _Collector(limits)
+    for path in sorted(root.rglob("*")):
+        if path.is_symlink() or not path.is_file():
+            continue
+        collector.count_member()
+        rel = path.relative_to(root).as_posix()
+        stored = collector.wants(rel, path.stat().st_size)
+        if stored is not None:
+            collector.add(stored, path.read_bytes())
+    # A folder is already its own root: do not strip anything.
+    return PackageFiles(files=collector.files, skipped=collector.skipped)

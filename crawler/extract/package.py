@@ -1,0 +1,63 @@
+"""Run every language extractor over a package and merge what they find."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from crawler.extract.base import DEFAULT_MAX_SOURCE_BYTES, Extractor
+from crawler.files import PackageFiles
+from mcp_domain import Completeness, ExtractionResult, FileSkip
+
+
+def default_extractors(max_source_bytes: int = DEFAULT_MAX_SOURCE_BYTES) -> list[Extractor]:
+    from crawler.extract.javascript import JavaScriptExtractor
+    from crawler.extract.python import PythonExtractor
+
+    return [
+        PythonExtractor(max_source_bytes=max_source_bytes),
+        JavaScriptExtractor(max_source_bytes=max_source_bytes),
+    ]
+
+
+def extract_package(
+    package: PackageFiles, extractors: Sequence[Extractor] | None = None
+) -> ExtractionResult:
+    """All tools of a package, first definition of a name winning, with one verdict."""
+    results: list[ExtractionResult] = []
+    for extractor in extractors if extractors is not None else default_extractors():
+        try:
+            results.append(extractor.extract(package))
+        except Exception as exc:  # an extractor bug must not lose the other languages
+            results.append(
+                ExtractionResult(
+                    skipped=[FileSkip(file="*", reason=f"{extractor.language} extractor failed: {exc!r}")],
+                    completeness=Completeness.partial,
+                    notes=[f"the {extractor.language} extractor stopped early: {exc!r}"],
+                )
+            )
+    return merge_results(results, package.skipped)
+
+
+def merge_results(results: Sequence[ExtractionResult], unpack_skips: list[FileSkip]) -> ExtractionResult:
+    merged = ExtractionResult(skipped=list(unpack_skips))
+    seen: set[str] = set()
+    for result in results:
+        for tool in result.tools:
+            if tool.name not in seen:
+                seen.add(tool.name)
+                merged.tools.append(tool)
+        merged.skipped.extend(result.skipped)
+        merged.notes.extend(result.notes)
+    merged.completeness = _verdict(results)
+    if not merged.tools and not merged.notes:
+        merged.notes.append("no MCP tool definitions were found in the package's Python or JavaScript code")
+    return merged
+
+
+def _verdict(results: Sequence[ExtractionResult]) -> Completeness:
+    with_tools = [r for r in results if r.tools]
+    if not with_tools:
+        return Completeness.unknown
+    if any(r.completeness is not Completeness.complete for r in with_tools):
+        return Completeness.partial
+    return Completeness.complete

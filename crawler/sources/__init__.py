@@ -1,0 +1,1 @@
+"""One module per registry, all behind the `Source` protocol in base.py."""
