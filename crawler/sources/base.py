@@ -76,6 +76,8 @@ def parse_spec(text: str) -> PackageSpec:
         name, version = (rest[:at], rest[at + 1 :]) if at > 0 else (rest, "")
     if not name.strip():
         raise ValueError(f"{text!r}: the package name is empty")
+    if name.startswith("@") and "/" not in name:
+        raise ValueError(f"{text!r}: a scoped npm name looks like @scope/name")
     return PackageSpec(source=source, name=name.strip(), version=version.strip() or None)
 
 
