@@ -1,0 +1,134 @@
+"""FastMCP-style registrations: `@mcp.tool`, `@mcp.tool(...)`, `mcp.add_tool(fn)`.
+
+The receiver must be a FastMCP / MCPServer instance (created in the package or
+imported from a package module), a parameter annotated with one of those
+classes, or, permissively, any receiver the evaluator cannot resolve in a
+module that imports from `mcp`/`fastmcp`. Name: the `name=` keyword, a
+positional string, or the function name. Description: `description=` or the
+cleaned docstring. inputSchema: from the signature.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from crawler.extract.py.evaluator import Evaluator, Scope
+from crawler.extract.py.hints import annotations_dict
+from crawler.extract.py.modules import Module
+from crawler.extract.py.signature import input_schema
+from crawler.extract.py.source import cleandoc
+from crawler.extract.py.values import EnumMember, FuncRef, Unknown, to_json
+from crawler.extract.py.walk import Findings, imports_mcp, is_server, statements
+from mcp_domain import SourceLocation, ToolDefinition
+
+PATTERN_DECORATOR = "python.decorator"
+PATTERN_ADD_TOOL = "python.add_tool"
+
+
+def find_decorated_tools(ev: Evaluator, module: Module, findings: Findings) -> None:
+    mcp_module = imports_mcp(module)
+    for stmt, scope in statements(ev, module):
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for decorator in stmt.decorator_list:
+                call = decorator if isinstance(decorator, ast.Call) else None
+                func = decorator.func if call else decorator
+                if not (isinstance(func, ast.Attribute) and func.attr == "tool"):
+                    continue
+                receiver = ev.eval(func.value, scope, 1)
+                if not is_server(receiver, mcp_module):
+                    continue
+                _register(ev, module, findings, stmt, scope, call, decorator.lineno)
+                break
+        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            _call_form(ev, module, findings, stmt.value, scope, mcp_module)
+
+
+def _call_form(ev, module, findings, call: ast.Call, scope: Scope, mcp_module: bool) -> None:
+    """`mcp.add_tool(fn, name=...)` and `mcp.tool(name=...)(fn)`."""
+    func = call.func
+    options: ast.Call | None = None
+    if isinstance(func, ast.Attribute) and func.attr == "add_tool":
+        receiver_node = func.value
+        target_node = call.args[0] if call.args else None
+        options = ast.Call(func=func, args=call.args[1:], keywords=call.keywords)
+    elif (
+        isinstance(func, ast.Call)
+        and isinstance(func.func, ast.Attribute)
+        and func.func.attr == "tool"
+    ):
+        receiver_node = func.func.value
+        target_node = call.args[0] if call.args else None
+        options = func
+    else:
+        return
+    if target_node is None or not is_server(ev.eval(receiver_node, scope, 1), mcp_module):
+        return
+    target = ev.eval(target_node, scope, 1)
+    if not isinstance(target, FuncRef):
+        if isinstance(target, Unknown):
+            findings.unresolved_at(target, "tool function")
+        return
+    _register(
+        ev, module, findings, target.node, target.scope, options, call.lineno, PATTERN_ADD_TOOL
+    )
+
+
+def _register(
+    ev: Evaluator,
+    module: Module,
+    findings: Findings,
+    node: ast.FunctionDef | ast.AsyncFunctionDef,
+    scope: Scope,
+    call: ast.Call | None,
+    line: int,
+    pattern: str = PATTERN_DECORATOR,
+) -> None:
+    options: dict[str, Any] = {}
+    if call is not None:
+        for keyword in call.keywords:
+            if keyword.arg:
+                options[keyword.arg] = ev.eval(keyword.value, scope, 1)
+        if call.args:
+            first = ev.eval(call.args[0], scope, 1)
+            if isinstance(first, (str, EnumMember)) or isinstance(first, Unknown):
+                options.setdefault("name", first)
+    name = _text(options.get("name"))
+    if isinstance(name, Unknown):
+        findings.unresolved_at(name, f"tool name of {node.name}()")
+        name = node.name
+    name = name or node.name
+    description = _text(options.get("description"))
+    if isinstance(description, Unknown):
+        findings.unresolved_at(description, f"description of tool {name}")
+        description = None
+    if description is None:
+        doc = ast.get_docstring(node, clean=False)
+        description = cleandoc(doc) if doc else ""
+    hints, missing = annotations_dict(options.get("annotations"))
+    if missing is not None:
+        findings.unresolved_at(missing, f"annotations of tool {name}")
+    title = _text(options.get("title"))
+    if isinstance(title, str) and "title" not in hints:
+        hints["title"] = title
+    exclude = options.get("exclude_args")
+    excluded = {x for x in exclude if isinstance(x, str)} if isinstance(exclude, list) else set()
+    tool = ToolDefinition(
+        name=name,
+        description=description,
+        input_schema=input_schema(ev, node, scope, excluded),
+        annotations=hints,
+        source=SourceLocation(file=module.path, line=line),
+        pattern=pattern,
+    )
+    findings.tools.append(((line,), tool))
+
+
+def _text(value: Any) -> Any:
+    """A str, None, or the Unknown that stands for it."""
+    if isinstance(value, EnumMember):
+        value = value.value
+    if value is None or isinstance(value, (str, Unknown)):
+        return value
+    plain = to_json(value)
+    return plain if isinstance(plain, str) else None

@@ -1,0 +1,630 @@
+"""A small static evaluator over the syntax trees of one package.
+
+It computes what an expression would be at import time when that follows from
+the source alone: literals and displays, names bound in the package (across
+modules, through imports), string concatenation and f-strings over
+constants, Enum members and their `.value`, `str(member)`,
+`textwrap.dedent`, a few str/dict methods, and calls of package functions
+(arguments bound to parameters, the single `return` evaluated). Anything
+else evaluates to `Unknown` with the file, line and reason.
+
+Every step is bounded: a recursion depth, a total step budget and size caps
+on the strings and lists it builds, so hostile code cannot exhaust it.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import textwrap
+from typing import Any
+
+from crawler.extract.py.modules import Module, Project
+from crawler.extract.py.source import cleandoc
+from crawler.extract.py.symbols import (
+    ASSIGN,
+    AUGMENT,
+    CALL,
+    CLASS,
+    DEF,
+    FROM,
+    IMPORT,
+    ITEM,
+    Binding,
+    SymbolTable,
+    build_table,
+)
+from crawler.extract.py.values import (
+    SERVER_CLASSES,
+    ClassRef,
+    EnumMember,
+    ExternalRef,
+    FuncRef,
+    ModuleRef,
+    ObjectValue,
+    Unknown,
+)
+
+MAX_DEPTH = 100
+MAX_STEPS = 400_000
+MAX_STR = 1_000_000
+MAX_ITEMS = 5_000
+
+_DEFINING = {ASSIGN, DEF, CLASS, IMPORT, FROM}
+_ENUM_BASES = {"Enum", "StrEnum", "IntEnum", "Flag", "IntFlag", "ReprEnum"}
+_STR_METHODS = {"strip", "lstrip", "rstrip", "lower", "upper", "title", "capitalize", "casefold"}
+_MISSING = object()
+_BUILTIN_NAMES = set(dir(builtins))
+
+
+class Scope:
+    """Names visible at one place: a module body, a class body or a function body."""
+
+    def __init__(
+        self,
+        module: Module,
+        table: SymbolTable,
+        parent: Scope | None = None,
+        bound: dict[str, Any] | None = None,
+    ) -> None:
+        self.module = module
+        self.table = table
+        self.parent = parent
+        self.bound = dict(bound or {})
+        self.cache: dict[str, Any] = {}
+        self.active: set[str] = set()
+
+
+class Evaluator:
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.steps = 0
+        self._module_scopes: dict[str, Scope] = {}
+        self._class_scopes: dict[int, Scope] = {}
+        self._enum_cache: dict[int, dict[str, Any] | None] = {}
+        # Set by the schema layer: ClassRef -> JSON Schema of a pydantic model.
+        self.model_schema = None
+
+    # ----- scopes -------------------------------------------------------------
+
+    def module_scope(self, module: Module) -> Scope:
+        scope = self._module_scopes.get(module.path)
+        if scope is None:
+            scope = Scope(module, module.table)
+            self._module_scopes[module.path] = scope
+        return scope
+
+    def class_scope(self, cls: ClassRef) -> Scope:
+        scope = self._class_scopes.get(id(cls.node))
+        if scope is None:
+            table = build_table(cls.node.body, cls.module.name, cls.module.is_package)
+            scope = Scope(cls.module, table, self.module_scope(cls.module))
+            self._class_scopes[id(cls.node)] = scope
+        return scope
+
+    def function_scope(self, func: FuncRef, bound: dict[str, Any] | None = None) -> Scope:
+        table = build_table(func.node.body, func.module.name, func.module.is_package)
+        return Scope(func.module, table, func.scope, bound)
+
+    # ----- names --------------------------------------------------------------
+
+    def lookup(self, name: str, scope: Scope, depth: int, line: int) -> Any:
+        current: Scope | None = scope
+        while current is not None:
+            if name in current.table.bindings:
+                if name in current.active:  # `x = x + [...]`: the value so far
+                    return current.bound.get(
+                        name, Unknown(scope.module.path, line, f"{name!r} refers to itself")
+                    )
+                return self._table_value(name, current, depth)
+            if name in current.bound:
+                return current.bound[name]
+            current = current.parent
+        if name in _BUILTIN_NAMES:
+            return ExternalRef(f"builtins.{name}")
+        return Unknown(scope.module.path, line, f"name {name!r} is not bound in the package")
+
+    def _table_value(self, name: str, scope: Scope, depth: int) -> Any:
+        if name in scope.cache:
+            return scope.cache[name]
+        if name in scope.active:
+            return Unknown(scope.module.path, 0, f"{name!r} refers to itself")
+        scope.active.add(name)
+        had_bound = name in scope.bound
+        saved = scope.bound.get(name)
+        current: Any = scope.bound.get(name, _MISSING)
+        try:
+            for binding in scope.table.bindings[name]:
+                if current is not _MISSING:
+                    scope.bound[name] = current  # `x = x + [...]` sees the earlier x
+                else:
+                    scope.bound.pop(name, None)
+                if binding.kind in _DEFINING:
+                    current = self._defining_value(binding, scope, depth)
+                elif current is not _MISSING:
+                    current = self._mutated(current, binding, scope, depth)
+        finally:
+            if had_bound:
+                scope.bound[name] = saved
+            else:
+                scope.bound.pop(name, None)
+            scope.active.discard(name)
+        if current is _MISSING:
+            current = Unknown(scope.module.path, 0, f"{name!r} is never assigned")
+        scope.cache[name] = current
+        return current
+
+    def _defining_value(self, binding: Binding, scope: Scope, depth: int) -> Any:
+        module = scope.module
+        if binding.kind == ASSIGN:
+            return self.eval(binding.value, scope, depth + 1)
+        if binding.kind == DEF:
+            return FuncRef(module, binding.node, scope)
+        if binding.kind == CLASS:
+            return ClassRef(module, binding.node)
+        if binding.kind == IMPORT:
+            if self.project.has_module(binding.module):
+                return ModuleRef(binding.module)
+            return ExternalRef(binding.module)
+        # FROM
+        return self.module_attribute(binding.module, binding.attr, depth + 1, binding.node)
+
+    def module_attribute(self, module_name: str, attr: str, depth: int, node: ast.AST) -> Any:
+        if not self.project.has_module(module_name):
+            if self.project.has_module(f"{module_name}.{attr}"):
+                return ModuleRef(f"{module_name}.{attr}")
+            return ExternalRef(f"{module_name}.{attr}" if module_name else attr)
+        module = self.project.module(module_name)
+        if module is not None and attr in module.table.bindings:
+            scope = self.module_scope(module)
+            # `from . import tools` inside pkg/__init__.py binds the submodule
+            if attr not in scope.active or not self.project.has_module(f"{module_name}.{attr}"):
+                return self._table_value(attr, scope, depth + 1)
+        if self.project.has_module(f"{module_name}.{attr}"):
+            return ModuleRef(f"{module_name}.{attr}")
+        line = getattr(node, "lineno", 0)
+        path = self.project.index.path(module_name) or module_name
+        if module is None:
+            return Unknown(path, line, f"module {module_name} could not be read")
+        return Unknown(path, line, f"{module_name} has no name {attr!r}")
+
+    def _mutated(self, current: Any, binding: Binding, scope: Scope, depth: int) -> Any:
+        value = self.eval(binding.value, scope, depth + 1)
+        if binding.kind == AUGMENT:
+            if isinstance(binding.node.op, ast.Add):
+                return self._add(current, value, scope, binding.node)
+            if isinstance(binding.node.op, ast.BitOr) and isinstance(current, dict):
+                return {**current, **value} if isinstance(value, dict) else current
+            return Unknown(scope.module.path, binding.node.lineno, "unsupported augmented assign")
+        if binding.kind == ITEM:
+            if isinstance(current, dict):
+                key = self.eval(binding.key, scope, depth + 1)
+                if isinstance(key, (str, int, float, bool)):
+                    return {**current, key: value}
+            return current
+        if binding.kind == CALL and isinstance(current, list):
+            if binding.method == "append":
+                return self._capped(current + [value], scope, binding.node)
+            if binding.method == "extend":
+                items = list(value) if isinstance(value, (list, tuple)) else [value]
+                return self._capped(current + items, scope, binding.node)
+            if binding.method == "insert":
+                return self._capped(current + [value], scope, binding.node)
+        if binding.kind == CALL and isinstance(current, dict) and binding.method == "update":
+            return {**current, **value} if isinstance(value, dict) else current
+        return current
+
+    def type_definition(self, node: ast.expr, scope: Scope, depth: int) -> tuple:
+        """What a name in a type annotation stands for, without evaluating aliases.
+
+        Returns ("node", expr, scope) when the name is an alias bound to an
+        expression (`Mode = Literal["a", "b"]`), else ("value", value).
+        """
+        if depth > MAX_DEPTH:
+            return ("value", Unknown(scope.module.path, 0, "type alias chain too long"))
+        if isinstance(node, ast.Attribute):
+            receiver = self.eval(node.value, scope, depth + 1)
+            if isinstance(receiver, ModuleRef):
+                module = self.project.module(receiver.name)
+                if module is not None and node.attr in module.table.bindings:
+                    name = ast.Name(id=node.attr, ctx=ast.Load(), lineno=node.lineno)
+                    return self.type_definition(name, self.module_scope(module), depth + 1)
+            return ("value", self.attribute(receiver, node.attr, depth + 1, scope, node))
+        if not isinstance(node, ast.Name):
+            return ("value", self.eval(node, scope, depth + 1))
+        current: Scope | None = scope
+        while current is not None and node.id not in current.table.bindings:
+            if node.id in current.bound:
+                return ("value", current.bound[node.id])
+            current = current.parent
+        if current is None:
+            return ("value", self.lookup(node.id, scope, depth + 1, node.lineno))
+        defining = [b for b in current.table.bindings[node.id] if b.kind in _DEFINING]
+        if not defining:
+            return ("value", self.lookup(node.id, scope, depth + 1, node.lineno))
+        binding = defining[-1]
+        if binding.kind == ASSIGN:
+            return ("node", binding.value, current)
+        if binding.kind == FROM and self.project.has_module(binding.module):
+            module = self.project.module(binding.module)
+            if module is not None and binding.attr in module.table.bindings:
+                name = ast.Name(id=binding.attr, ctx=ast.Load(), lineno=node.lineno)
+                return self.type_definition(name, self.module_scope(module), depth + 1)
+        return ("value", self._defining_value(binding, current, depth + 1))
+
+    # ----- expressions --------------------------------------------------------
+
+    def eval(self, node: ast.AST | None, scope: Scope, depth: int = 0) -> Any:
+        line = getattr(node, "lineno", 0)
+        if node is None:
+            return None
+        self.steps += 1
+        if depth > MAX_DEPTH:
+            return Unknown(scope.module.path, line, "expression nested too deeply")
+        if self.steps > MAX_STEPS:
+            return Unknown(scope.module.path, line, "evaluation budget exhausted")
+        try:
+            return self._eval(node, scope, depth)
+        except RecursionError:
+            return Unknown(scope.module.path, line, "expression nested too deeply")
+        except (ValueError, TypeError, KeyError, IndexError, OverflowError, MemoryError):
+            return Unknown(scope.module.path, line, "expression cannot be evaluated")
+
+    def _eval(self, node: ast.AST, scope: Scope, depth: int) -> Any:
+        path, line, d = scope.module.path, getattr(node, "lineno", 0), depth + 1
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if isinstance(value, (str, int, float, bool)) or value is None or value is ...:
+                return node.value
+            return Unknown(path, line, "unsupported constant")
+        if isinstance(node, ast.Name):
+            return self.lookup(node.id, scope, d, line)
+        if isinstance(node, ast.Attribute):
+            return self.attribute(self.eval(node.value, scope, d), node.attr, d, scope, node)
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            items: list[Any] = []
+            for elt in node.elts:
+                if isinstance(elt, ast.Starred):
+                    inner = self.eval(elt.value, scope, d)
+                    if isinstance(inner, (list, tuple)):
+                        items.extend(inner)
+                    else:
+                        items.append(self._unknown_from(inner, path, line, "cannot unpack"))
+                else:
+                    items.append(self.eval(elt, scope, d))
+            items = self._capped(items, scope, node)
+            if isinstance(node, ast.Tuple) and isinstance(items, list):
+                return tuple(items)
+            return items
+        if isinstance(node, ast.Dict):
+            result: dict[Any, Any] = {}
+            for key_node, value_node in zip(node.keys, node.values, strict=True):
+                if key_node is None:
+                    spread = self.eval(value_node, scope, d)
+                    if isinstance(spread, dict):
+                        result.update(spread)
+                    continue
+                key = self.eval(key_node, scope, d)
+                if isinstance(key, EnumMember):
+                    key = key.value
+                if isinstance(key, (str, int, float, bool)) or key is None:
+                    result[key] = self.eval(value_node, scope, d)
+            return result
+        if isinstance(node, ast.JoinedStr):
+            return self._fstring(node, scope, d)
+        if isinstance(node, ast.BinOp):
+            return self._binop(node, scope, d)
+        if isinstance(node, ast.Call):
+            return self._call(node, scope, d)
+        if isinstance(node, ast.Subscript):
+            container = self.eval(node.value, scope, d)
+            key = self.eval(node.slice, scope, d)
+            if isinstance(container, (dict, list, tuple, str)) and not isinstance(key, Unknown):
+                return container[key]
+            return self._unknown_from(container, path, line, "unsupported subscript")
+        if isinstance(node, ast.IfExp):
+            test = self.eval(node.test, scope, d)
+            if isinstance(test, (bool, int, str)) or test is None:
+                return self.eval(node.body if test else node.orelse, scope, d)
+            return Unknown(path, line, "value depends on a run-time condition")
+        if isinstance(node, ast.BoolOp):
+            value: Any = None
+            for operand in node.values:
+                value = self.eval(operand, scope, d)
+                if not isinstance(value, (str, int, float, bool, list, dict, tuple)):
+                    if value is not None:
+                        return self._unknown_from(value, path, line, "run-time condition")
+                if isinstance(node.op, ast.Or) and value:
+                    return value
+                if isinstance(node.op, ast.And) and not value:
+                    return value
+            return value
+        if isinstance(node, ast.UnaryOp):
+            operand = self.eval(node.operand, scope, d)
+            if isinstance(node.op, ast.USub) and isinstance(operand, (int, float)):
+                return -operand
+            if isinstance(node.op, ast.Not) and isinstance(operand, (bool, int, str)):
+                return not operand
+            return self._unknown_from(operand, path, line, "unsupported unary operator")
+        return Unknown(path, line, f"unsupported expression ({type(node).__name__})")
+
+    def _unknown_from(self, value: Any, path: str, line: int, why: str) -> Unknown:
+        return value if isinstance(value, Unknown) else Unknown(path, line, why)
+
+    def _capped(self, items: Any, scope: Scope, node: ast.AST) -> Any:
+        if isinstance(items, (list, tuple)) and len(items) > MAX_ITEMS:
+            return Unknown(scope.module.path, getattr(node, "lineno", 0), "list too long")
+        if isinstance(items, str) and len(items) > MAX_STR:
+            return Unknown(scope.module.path, getattr(node, "lineno", 0), "string too long")
+        return items
+
+    def _fstring(self, node: ast.JoinedStr, scope: Scope, depth: int) -> Any:
+        parts: list[str] = []
+        for value in node.values:
+            if isinstance(value, ast.Constant):
+                parts.append(str(value.value))
+                continue
+            if not isinstance(value, ast.FormattedValue):
+                return Unknown(scope.module.path, node.lineno, "unsupported f-string part")
+            item = self.eval(value.value, scope, depth)
+            if isinstance(item, EnumMember):
+                item = item.value
+            if not (isinstance(item, (str, int, float, bool)) or item is None):
+                return self._unknown_from(item, scope.module.path, node.lineno, "f-string")
+            if value.conversion == ord("r"):
+                item = repr(item)
+            elif value.conversion in (ord("s"), ord("a")):
+                item = str(item) if value.conversion == ord("s") else ascii(item)
+            spec = ""
+            if value.format_spec is not None:
+                spec = self._fstring(value.format_spec, scope, depth)
+                if not isinstance(spec, str):
+                    return spec
+            parts.append(format(item, spec))
+        return self._capped("".join(parts), scope, node)
+
+    def _binop(self, node: ast.BinOp, scope: Scope, depth: int) -> Any:
+        left = self.eval(node.left, scope, depth)
+        right = self.eval(node.right, scope, depth)
+        if isinstance(node.op, ast.Add):
+            return self._add(left, right, scope, node)
+        if isinstance(node.op, ast.Mod) and isinstance(left, str):
+            args = right if isinstance(right, tuple) else (right,)
+            if all(isinstance(a, (str, int, float, bool)) for a in args):
+                return self._capped(left % args, scope, node)
+        if isinstance(node.op, ast.BitOr) and isinstance(left, dict) and isinstance(right, dict):
+            return {**left, **right}
+        if isinstance(node.op, ast.Mult):
+            if isinstance(left, (str, list)) and isinstance(right, int):
+                left, right = right, left
+            if isinstance(left, int) and isinstance(right, (str, list)):
+                if left * len(right) > MAX_STR:
+                    return Unknown(scope.module.path, node.lineno, "value too large")
+                return left * right
+        if isinstance(left, (int, float)) and isinstance(right, (int, float)):
+            if isinstance(node.op, ast.Sub):
+                return left - right
+            if isinstance(node.op, ast.Mult):
+                return left * right
+        return self._unknown_from(
+            left if isinstance(left, Unknown) else right,
+            scope.module.path,
+            node.lineno,
+            "unsupported operator",
+        )
+
+    def _add(self, left: Any, right: Any, scope: Scope, node: ast.AST) -> Any:
+        for a, b in ((left, right),):
+            if isinstance(a, str) and isinstance(b, str):
+                return self._capped(a + b, scope, node)
+            if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+                return self._capped(list(a) + list(b), scope, node)
+            if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+                return a + b
+        line = getattr(node, "lineno", 0)
+        if isinstance(left, list) and not isinstance(right, Unknown):
+            return Unknown(scope.module.path, line, "cannot add to list")
+        return self._unknown_from(
+            left if isinstance(left, Unknown) else right, scope.module.path, line, "cannot add"
+        )
+
+    # ----- attributes ---------------------------------------------------------
+
+    def attribute(self, value: Any, attr: str, depth: int, scope: Scope, node: ast.AST) -> Any:
+        line = getattr(node, "lineno", 0)
+        if isinstance(value, ModuleRef):
+            return self.module_attribute(value.name, attr, depth, node)
+        if isinstance(value, ExternalRef):
+            return ExternalRef(f"{value.qualname}.{attr}")
+        if isinstance(value, EnumMember):
+            if attr in ("value", "_value_"):
+                return value.value
+            if attr in ("name", "_name_"):
+                return value.name
+        if isinstance(value, ClassRef):
+            members = self.enum_members(value)
+            if members is not None and attr in members:
+                return members[attr]
+            class_scope = self.class_scope(value)
+            if attr in class_scope.table.bindings:
+                return self._table_value(attr, class_scope, depth)
+            return Unknown(scope.module.path, line, f"class {value.node.name} has no {attr!r}")
+        if isinstance(value, ObjectValue) and attr in value.kwargs:
+            return value.kwargs[attr]
+        return self._unknown_from(value, scope.module.path, line, f"attribute {attr!r}")
+
+    # ----- classes ------------------------------------------------------------
+
+    def base_refs(self, cls: ClassRef) -> list[Any]:
+        scope = self.module_scope(cls.module)
+        return [self.eval(base, scope, 1) for base in cls.node.bases]
+
+    def inherits(self, cls: ClassRef, names: set[str], _depth: int = 0) -> bool:
+        """Whether an outside base class (at any depth) has one of `names` as last part."""
+        if _depth > 20:
+            return False
+        for base in self.base_refs(cls):
+            if isinstance(base, ExternalRef) and base.last in names:
+                return True
+            if isinstance(base, ClassRef) and self.inherits(base, names, _depth + 1):
+                return True
+        return False
+
+    def is_enum(self, cls: ClassRef) -> bool:
+        return self.inherits(cls, _ENUM_BASES)
+
+    def enum_members(self, cls: ClassRef) -> dict[str, EnumMember] | None:
+        """Members of an Enum class in definition order; None when not an Enum."""
+        key = id(cls.node)
+        if key in self._enum_cache:
+            return self._enum_cache[key]
+        self._enum_cache[key] = None
+        if not self.is_enum(cls):
+            return None
+        is_str = self.inherits(cls, {"StrEnum", "str"})
+        scope = self.module_scope(cls.module)
+        members: dict[str, EnumMember] = {}
+        counter = 0
+        for stmt in cls.node.body:
+            target = value_node = None
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                target, value_node = stmt.targets[0], stmt.value
+            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+                target, value_node = stmt.target, stmt.value
+            if not isinstance(target, ast.Name) or target.id.startswith("_"):
+                continue
+            if _is_auto(value_node):
+                counter += 1
+                value: Any = target.id.lower() if is_str else counter
+            else:
+                value = self.eval(value_node, scope, 1)
+                if isinstance(value, tuple) and value:
+                    value = value[0]
+            members[target.id] = EnumMember(cls, target.id, value)
+        self._enum_cache[key] = members
+        return members
+
+    # ----- calls --------------------------------------------------------------
+
+    def _call(self, node: ast.Call, scope: Scope, depth: int) -> Any:
+        path, line = scope.module.path, node.lineno
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            receiver = self.eval(func.value, scope, depth)
+            method = self._method_call(receiver, func.attr, node, scope, depth)
+            if method is not _MISSING:
+                return method
+            target = self.attribute(receiver, func.attr, depth, scope, func)
+        else:
+            target = self.eval(func, scope, depth)
+        args = [self.eval(a, scope, depth) for a in node.args if not isinstance(a, ast.Starred)]
+        kwargs = {k.arg: self.eval(k.value, scope, depth) for k in node.keywords if k.arg}
+        if isinstance(target, ExternalRef):
+            return self._call_external(target, args, kwargs, path, line)
+        if isinstance(target, FuncRef):
+            return self.call_function(target, args, kwargs, depth, line, path)
+        if isinstance(target, ClassRef):
+            members = self.enum_members(target)
+            if members is not None and len(args) == 1:
+                for member in members.values():
+                    if member.value == args[0]:
+                        return member
+            qualname = f"{target.module.name}.{target.node.name}"
+            server = self.inherits(target, SERVER_CLASSES)
+            return ObjectValue(qualname, args, kwargs, path, line, local_server=server)
+        return self._unknown_from(target, path, line, "call of an unknown function")
+
+    def _method_call(self, receiver: Any, name: str, node: ast.Call, scope: Scope, depth: int):
+        if isinstance(receiver, str):
+            args = [self.eval(a, scope, depth) for a in node.args]
+            if name in _STR_METHODS and not args:
+                return getattr(receiver, name)()
+            if name in ("strip", "lstrip", "rstrip") and all(isinstance(a, str) for a in args):
+                return getattr(receiver, name)(*args)
+            if name == "replace" and len(args) == 2 and all(isinstance(a, str) for a in args):
+                return self._capped(receiver.replace(*args), scope, node)
+            if name == "join" and len(args) == 1 and isinstance(args[0], (list, tuple)):
+                parts = [a.value if isinstance(a, EnumMember) else a for a in args[0]]
+                if all(isinstance(p, str) for p in parts):
+                    return self._capped(receiver.join(parts), scope, node)
+            if name == "format":
+                kwargs = {k.arg: self.eval(k.value, scope, depth) for k in node.keywords if k.arg}
+                plain = (str, int, float, bool)
+                if all(isinstance(v, plain) for v in list(kwargs.values()) + args):
+                    return self._capped(receiver.format(*args, **kwargs), scope, node)
+            return Unknown(scope.module.path, node.lineno, f"str.{name}() not evaluated")
+        if isinstance(receiver, ClassRef) and name in ("model_json_schema", "schema"):
+            if self.model_schema is not None:
+                return self.model_schema(receiver)
+        if isinstance(receiver, (dict, list)) and name == "copy" and not node.args:
+            return receiver.copy()
+        if isinstance(receiver, dict) and name == "get" and node.args:
+            key = self.eval(node.args[0], scope, depth)
+            default = self.eval(node.args[1], scope, depth) if len(node.args) > 1 else None
+            if isinstance(key, (str, int)):
+                return receiver.get(key, default)
+        return _MISSING
+
+    def _call_external(self, target: ExternalRef, args, kwargs, path: str, line: int) -> Any:
+        qualname = target.qualname
+        first = args[0] if args else _MISSING
+        if qualname == "builtins.str" and first is not _MISSING:
+            if isinstance(first, EnumMember):
+                return first.value if isinstance(first.value, str) else str(first.value)
+            if isinstance(first, (str, int, float, bool)):
+                return str(first)
+        if qualname in ("builtins.list", "builtins.tuple") and isinstance(first, (list, tuple)):
+            return list(first) if qualname.endswith("list") else tuple(first)
+        if qualname == "builtins.dict" and not args:
+            return dict(kwargs)
+        if qualname == "builtins.dict" and isinstance(first, dict):
+            return {**first, **kwargs}
+        if qualname == "textwrap.dedent" and isinstance(first, str):
+            return textwrap.dedent(first)
+        if qualname == "inspect.cleandoc" and isinstance(first, str):
+            return cleandoc(first)
+        if qualname.startswith("builtins."):
+            return Unknown(path, line, f"{target.last}() not evaluated")
+        return ObjectValue(qualname, args, kwargs, path, line)
+
+    def call_function(self, func: FuncRef, args, kwargs, depth: int, line: int, path: str) -> Any:
+        """Evaluate a package function whose result is its one `return` expression."""
+        returns = self.function_scope(func).table.returns
+        if len(returns) != 1 or returns[0].value is None:
+            return Unknown(path, line, f"{func.node.name}() is too complex to evaluate")
+        scope = self.function_scope(func, self.bind_arguments(func, args, kwargs, depth))
+        return self.eval(returns[0].value, scope, depth + 1)
+
+    def bind_arguments(self, func: FuncRef, args, kwargs, depth: int) -> dict[str, Any]:
+        spec = func.node.args
+        positional = spec.posonlyargs + spec.args
+        bound: dict[str, Any] = {}
+        defaults = spec.defaults
+        first_default = len(positional) - len(defaults)
+        for index, param in enumerate(positional):
+            if index < len(args):
+                bound[param.arg] = args[index]
+            elif param.arg in kwargs:
+                bound[param.arg] = kwargs[param.arg]
+            elif index >= first_default:
+                bound[param.arg] = self.eval(defaults[index - first_default], func.scope, depth)
+        for param, default in zip(spec.kwonlyargs, spec.kw_defaults, strict=True):
+            if param.arg in kwargs:
+                bound[param.arg] = kwargs[param.arg]
+            elif default is not None:
+                bound[param.arg] = self.eval(default, func.scope, depth)
+        for param in positional + spec.kwonlyargs:
+            bound.setdefault(
+                param.arg,
+                Unknown(func.module.path, func.node.lineno, f"parameter {param.arg!r} unbound"),
+            )
+        return bound
+
+
+def _is_auto(node: ast.AST | None) -> bool:
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    return (isinstance(func, ast.Name) and func.id == "auto") or (
+        isinstance(func, ast.Attribute) and func.attr == "auto"
+    )

@@ -1,0 +1,202 @@
+"""Module names, files and the import graph of one package.
+
+`ModuleIndex` maps dotted module names to files for src/ layouts, flat layouts
+and wheels. `Project` parses modules on demand (each at most once, failures
+recorded as FileSkips) and walks the imports from the entry modules.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from crawler.extract.py.source import SourceRefused, parse_python
+from crawler.extract.py.symbols import SymbolTable, build_table, resolve_relative
+from crawler.files import PackageFiles
+from mcp_domain import FileSkip
+
+_LAYOUT_ROOTS = ("src", "lib", "python")
+# Folders that never hold the server itself.
+_NOT_SERVER_DIRS = {
+    "tests",
+    "test",
+    "testing",
+    "examples",
+    "example",
+    "docs",
+    "doc",
+    "benchmarks",
+    "scripts",
+    "samples",
+}
+
+
+def is_test_or_example(path: str) -> bool:
+    parts = path.split("/")
+    name = parts[-1]
+    if any(part in _NOT_SERVER_DIRS for part in parts[:-1]):
+        return True
+    return (
+        name.startswith("test_")
+        or name.endswith("_test.py")
+        or name in ("conftest.py", "setup.py", "noxfile.py")
+    )
+
+
+@dataclass
+class Module:
+    name: str
+    path: str
+    is_package: bool
+    tree: ast.Module
+    _table: SymbolTable | None = None
+
+    @property
+    def table(self) -> SymbolTable:
+        if self._table is None:
+            self._table = build_table(self.tree.body, self.name, self.is_package)
+        return self._table
+
+
+class ModuleIndex:
+    """Dotted module name -> file path, for the .py files of a package."""
+
+    def __init__(self, paths: list[str]) -> None:
+        self.by_name: dict[str, str] = {}
+        self.name_of: dict[str, str] = {}
+        fallback: dict[str, str] = {}
+        for path in sorted(paths, key=lambda p: (p.count("/"), p)):
+            parts = path[:-3].split("/")
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            if not parts:
+                continue
+            primary = parts[1:] if parts[0] in _LAYOUT_ROOTS and len(parts) > 1 else parts
+            if all(p.isidentifier() for p in primary):
+                name = ".".join(primary)
+                self.by_name.setdefault(name, path)
+                self.name_of.setdefault(path, name)
+            if is_test_or_example(path):
+                continue
+            for start in range(1, len(parts)):
+                suffix = parts[start:]
+                if all(p.isidentifier() for p in suffix):
+                    fallback.setdefault(".".join(suffix), path)
+                    self.name_of.setdefault(path, ".".join(suffix))
+        for name, path in fallback.items():
+            self.by_name.setdefault(name, path)
+
+    def path(self, name: str) -> str | None:
+        return self.by_name.get(name)
+
+    def is_package(self, path: str) -> bool:
+        return path.endswith("__init__.py")
+
+
+@dataclass
+class Project:
+    """The parsed modules of one package, read lazily."""
+
+    files: PackageFiles
+    max_bytes: int
+    index: ModuleIndex = field(init=False)
+    skipped: list[FileSkip] = field(default_factory=list)
+    _modules: dict[str, Module | None] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.index = ModuleIndex(list(self.files.paths(".py")))
+
+    def module(self, name: str) -> Module | None:
+        """The module called `name`, parsed; None when absent or unreadable."""
+        path = self.index.path(name)
+        if path is None:
+            return None
+        return self.module_at(path)
+
+    def module_at(self, path: str) -> Module | None:
+        if path in self._modules:
+            return self._modules[path]
+        self._modules[path] = None
+        try:
+            tree = parse_python(path, self.files.files.get(path, b""), self.max_bytes)
+        except SourceRefused as exc:
+            self.skipped.append(FileSkip(file=path, reason=str(exc)))
+            return None
+        name = self.index.name_of.get(path, path[:-3].replace("/", "."))
+        module = Module(name, path, self.index.is_package(path), tree)
+        self._modules[path] = module
+        return module
+
+    def has_module(self, name: str) -> bool:
+        return self.index.path(name) is not None
+
+    def imported_modules(self, module: Module) -> list[str]:
+        """Local modules `module` imports, anywhere in its body, in source order.
+
+        `import a.b.c` reaches a, a.b and a.b.c; `from a.b import c` reaches a,
+        a.b and, when it is a module, a.b.c.
+        """
+        names: list[str] = []
+        nodes = [n for n in ast.walk(module.tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
+        nodes.sort(key=lambda n: (n.lineno, n.col_offset))
+        for node in nodes:
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            else:
+                base = resolve_relative(module.name, module.is_package, node.level, node.module)
+                targets = [base]
+                for alias in node.names:
+                    if alias.name != "*":
+                        targets.append(f"{base}.{alias.name}" if base else alias.name)
+            for target in targets:
+                parts = target.split(".")
+                for end in range(1, len(parts) + 1):
+                    candidate = ".".join(parts[:end])
+                    if candidate and self.has_module(candidate):
+                        names.append(candidate)
+        return names
+
+    def reachable(self, roots: list[str]) -> list[Module]:
+        """Modules reachable from `roots`, in import-execution order.
+
+        A module's imports run before the rest of its body, so each module is
+        listed after the modules it imports (post-order), the way decorators
+        register tools at run time. Iterative: import cycles and long chains
+        are safe.
+        """
+        order: list[Module] = []
+        listed: set[str] = set()
+        state: dict[str, int] = {}  # 1 = being visited, 2 = done
+        for root in roots:
+            stack: list[tuple[str, list[str] | None]] = [(root, None)]
+            while stack:
+                name, pending = stack[-1]
+                if pending is None:
+                    if state.get(name):
+                        stack.pop()
+                        continue
+                    state[name] = 1
+                    module = self.module(name)
+                    children = self._with_parents(name)
+                    if module is not None:
+                        children += self.imported_modules(module)
+                    stack[-1] = (name, list(reversed(children)))
+                    continue
+                if pending:
+                    child = pending.pop()
+                    if not state.get(child):
+                        stack.append((child, None))
+                    continue
+                stack.pop()
+                state[name] = 2
+                module = self.module(name)
+                if module is not None and module.path not in listed:
+                    listed.add(module.path)
+                    order.append(module)
+        return order
+
+    def _with_parents(self, name: str) -> list[str]:
+        """Parent packages run their __init__ before the module itself."""
+        parts = name.split(".")
+        parents = [".".join(parts[:end]) for end in range(1, len(parts))]
+        return [p for p in parents if self.has_module(p)]

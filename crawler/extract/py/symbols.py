@@ -1,0 +1,141 @@
+"""What each name in a block of statements is bound to, in source order.
+
+Used for module bodies and for function bodies (the factory functions and
+list_tools handlers). Compound statements (if/try/with/for/while/match) are
+flattened: a tool list filled in under `if` still counts. Nested function and
+class bodies are not entered; their names are bound to the definition.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+# Binding kinds
+ASSIGN = "assign"  # name = expr (also annotated assignment and walrus-free targets)
+AUGMENT = "augment"  # name += expr
+CALL = "call"  # name.append(expr) / .extend / .update / .insert
+ITEM = "item"  # name[key] = expr
+DEF = "def"  # def / async def
+CLASS = "class"
+IMPORT = "import"  # import a.b [as c]
+FROM = "from"  # from m import x [as y]
+
+_MUTATORS = {"append", "extend", "update", "insert", "add"}
+
+
+@dataclass
+class Binding:
+    kind: str
+    node: ast.AST
+    value: ast.expr | None = None  # ASSIGN/AUGMENT/CALL/ITEM value
+    method: str = ""  # CALL: the method name
+    key: ast.expr | None = None  # ITEM: the subscript key
+    module: str = ""  # IMPORT: module name; FROM: resolved module name
+    attr: str = ""  # FROM: imported name
+
+
+@dataclass
+class SymbolTable:
+    bindings: dict[str, list[Binding]] = field(default_factory=dict)
+    returns: list[ast.Return] = field(default_factory=list)
+
+    def add(self, name: str, binding: Binding) -> None:
+        self.bindings.setdefault(name, []).append(binding)
+
+
+def flat_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Statements of a block, compound statements opened, in source order."""
+    stack: list[ast.stmt] = list(reversed(body))
+    while stack:
+        stmt = stack.pop()
+        yield stmt
+        inner: list[ast.stmt] = []
+        if isinstance(stmt, (ast.If, ast.For, ast.AsyncFor, ast.While)):
+            inner = stmt.body + stmt.orelse
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            inner = stmt.body
+        elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+            inner = list(stmt.body)
+            for handler in stmt.handlers:
+                inner += handler.body
+            inner += stmt.orelse + stmt.finalbody
+        elif isinstance(stmt, ast.Match):
+            for case in stmt.cases:
+                inner += case.body
+        stack.extend(reversed(inner))
+
+
+def resolve_relative(current: str, is_package: bool, level: int, module: str | None) -> str:
+    """The absolute module name of `from <level dots><module> import ...`."""
+    if level == 0:
+        return module or ""
+    parts = current.split(".") if current else []
+    if not is_package:
+        parts = parts[:-1]
+    if level > 1:
+        parts = parts[: len(parts) - (level - 1)] if level - 1 <= len(parts) else []
+    if module:
+        parts.append(module)
+    return ".".join(parts)
+
+
+def build_table(body: list[ast.stmt], module_name: str, is_package: bool) -> SymbolTable:
+    table = SymbolTable()
+    for stmt in flat_statements(body):
+        if isinstance(stmt, ast.Return):
+            table.returns.append(stmt)
+        elif isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                _bind_target(table, target, stmt)
+        elif isinstance(stmt, ast.AnnAssign):
+            if stmt.value is not None:
+                _bind_target(table, stmt.target, stmt, stmt.value)
+        elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
+            table.add(stmt.target.id, Binding(AUGMENT, stmt, stmt.value))
+        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            _bind_mutation(table, stmt.value)
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            table.add(stmt.name, Binding(DEF, stmt))
+        elif isinstance(stmt, ast.ClassDef):
+            table.add(stmt.name, Binding(CLASS, stmt))
+        elif isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.asname:
+                    table.add(alias.asname, Binding(IMPORT, stmt, module=alias.name))
+                else:
+                    top = alias.name.split(".")[0]
+                    table.add(top, Binding(IMPORT, stmt, module=top))
+        elif isinstance(stmt, ast.ImportFrom):
+            source = resolve_relative(module_name, is_package, stmt.level, stmt.module)
+            for alias in stmt.names:
+                if alias.name != "*":
+                    table.add(
+                        alias.asname or alias.name,
+                        Binding(FROM, stmt, module=source, attr=alias.name),
+                    )
+    return table
+
+
+def _bind_target(table: SymbolTable, target: ast.expr, stmt: ast.stmt, value=None) -> None:
+    value = value if value is not None else stmt.value
+    if isinstance(target, ast.Name):
+        table.add(target.id, Binding(ASSIGN, stmt, value))
+    elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+        table.add(target.value.id, Binding(ITEM, stmt, value, key=target.slice))
+    elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List)):
+        if len(target.elts) == len(value.elts):
+            for sub_target, sub_value in zip(target.elts, value.elts, strict=True):
+                _bind_target(table, sub_target, stmt, sub_value)
+
+
+def _bind_mutation(table: SymbolTable, call: ast.Call) -> None:
+    func = call.func
+    if (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and func.attr in _MUTATORS
+        and call.args
+    ):
+        table.add(func.value.id, Binding(CALL, call, call.args[-1], method=func.attr))

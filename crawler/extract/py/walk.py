@@ -1,0 +1,107 @@
+"""Every function and statement of a module, each with the scope it runs in.
+
+Function bodies are entered (decorators inside factory functions such as
+`def create_server(): ... @server.tool()` count), with parameters bound to
+"unknown" except those annotated with an MCP server class. Iterative, in
+source order.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from crawler.extract.py.evaluator import Evaluator, Scope
+from crawler.extract.py.modules import Module
+from crawler.extract.py.symbols import flat_statements
+from crawler.extract.py.values import (
+    ClassRef,
+    ExternalRef,
+    FuncRef,
+    ObjectValue,
+    Unknown,
+    is_mcp_name,
+    is_server_class,
+)
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+@dataclass
+class Findings:
+    """What the pattern matchers found, and what they could not resolve."""
+
+    tools: list = field(default_factory=list)  # (sort key, ToolDefinition)
+    unresolved: list[str] = field(default_factory=list)
+
+    def unresolved_at(self, unknown: Unknown, what: str) -> None:
+        note = f"{unknown.file}:{unknown.line}: {what} not resolved statically ({unknown.why})"
+        if note not in self.unresolved:
+            self.unresolved.append(note)
+
+
+def statements(ev: Evaluator, module: Module) -> Iterator[tuple[ast.stmt, Scope]]:
+    """(statement, scope it runs in) for the whole module, function bodies included."""
+    queue: deque[tuple[list[ast.stmt], Scope]] = deque()
+    queue.append((module.tree.body, ev.module_scope(module)))
+    while queue:
+        body, scope = queue.popleft()
+        for stmt in flat_statements(body):
+            yield stmt, scope
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                func = FuncRef(module, stmt, scope)
+                queue.append((stmt.body, ev.function_scope(func, _parameters(ev, stmt, scope))))
+            elif isinstance(stmt, ast.ClassDef):
+                queue.append((stmt.body, ev.class_scope(ClassRef(module, stmt))))
+
+
+def _parameters(ev: Evaluator, node: FunctionNode, scope: Scope) -> dict:
+    spec = node.args
+    bound = {}
+    every = spec.posonlyargs + spec.args + spec.kwonlyargs
+    for extra in (spec.vararg, spec.kwarg):
+        if extra is not None:
+            every.append(extra)
+    for param in every:
+        value = None
+        if param.annotation is not None:
+            annotation = param.annotation
+            if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+                text = annotation.value.split("[")[0].strip()
+                if text.split(".")[-1] in ("FastMCP", "MCPServer"):
+                    value = ObjectValue(f"mcp.{text}")
+            else:
+                ref = ev.eval(annotation, scope, 1)
+                if isinstance(ref, ExternalRef) and is_server_class(ref.qualname):
+                    value = ObjectValue(ref.qualname)
+                elif isinstance(ref, ClassRef) and ev.inherits(ref, {"FastMCP", "MCPServer"}):
+                    value = ObjectValue(ref.node.name, local_server=True)
+        if value is None:
+            value = Unknown(scope.module.path, node.lineno, f"parameter {param.arg!r}")
+        bound[param.arg] = value
+    return bound
+
+
+def imports_mcp(module: Module) -> bool:
+    """Whether the module imports anything from the `mcp` or `fastmcp` packages."""
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Import):
+            if any(is_mcp_name(alias.name) for alias in node.names):
+                return True
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if is_mcp_name(node.module):
+                return True
+    return False
+
+
+def is_server(value, module_imports_mcp: bool) -> bool:
+    """Whether a decorator receiver is an MCP server (permissive for unknowns)."""
+    if isinstance(value, ObjectValue):
+        return value.local_server or is_server_class(value.qualname)
+    if isinstance(value, ExternalRef):
+        return is_mcp_name(value.qualname)
+    if isinstance(value, Unknown):
+        return module_imports_mcp
+    return False

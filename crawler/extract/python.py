@@ -1,0 +1,106 @@
+"""The Python extractor: tools of an MCP server package, read statically.
+
+Only modules reachable from the package's entry points count (console
+scripts, plugin entry points, `__main__.py` of top-level packages); within
+them it finds FastMCP-style decorators and low-level `list_tools` handlers.
+Nothing is imported or run: the source is parsed with `ast` and a small
+evaluator resolves names, constants and tool lists across modules.
+"""
+
+from __future__ import annotations
+
+from crawler.extract.base import DEFAULT_MAX_SOURCE_BYTES
+from crawler.extract.py.decorators import find_decorated_tools
+from crawler.extract.py.evaluator import Evaluator
+from crawler.extract.py.lowlevel import find_lowlevel_tools, install_model_schemas
+from crawler.extract.py.manifest import find_entry_points
+from crawler.extract.py.modules import Project, is_test_or_example
+from crawler.extract.py.walk import Findings, imports_mcp
+from crawler.files import PackageFiles
+from mcp_domain import Completeness, ExtractionResult, ToolDefinition
+
+__all__ = ["PythonExtractor"]
+
+
+class PythonExtractor:
+    """Implements crawler.extract.base.Extractor for Python packages."""
+
+    language = "python"
+
+    def __init__(self, max_source_bytes: int = DEFAULT_MAX_SOURCE_BYTES) -> None:
+        self.max_source_bytes = max_source_bytes
+
+    def extract(self, package: PackageFiles) -> ExtractionResult:
+        if not any(True for _ in package.paths(".py")):
+            return ExtractionResult()
+        project = Project(package, self.max_source_bytes)
+        try:
+            return self._extract(project)
+        except (Exception, RecursionError) as exc:  # hostile input must never escape
+            return ExtractionResult(
+                skipped=list(project.skipped),
+                completeness=Completeness.unknown,
+                notes=[f"extraction stopped: {type(exc).__name__}: {exc}"[:300]],
+            )
+
+    def _extract(self, project: Project) -> ExtractionResult:
+        notes: list[str] = []
+        roots = self._roots(project, notes)
+        modules = project.reachable(roots)
+        evaluator = Evaluator(project)
+        install_model_schemas(evaluator)
+        findings = Findings()
+        tools: list[ToolDefinition] = []
+        seen: set[str] = set()
+        for module in modules:
+            found = Findings(unresolved=findings.unresolved)
+            find_decorated_tools(evaluator, module, found)
+            find_lowlevel_tools(evaluator, module, found)
+            for _, tool in sorted(found.tools, key=lambda pair: pair[0]):
+                if tool.name not in seen:
+                    seen.add(tool.name)
+                    tools.append(tool)
+        notes += findings.unresolved
+        if tools:
+            completeness = Completeness.partial if findings.unresolved else Completeness.complete
+        else:
+            completeness = Completeness.unknown
+            if any(imports_mcp(m) for m in modules):
+                notes.append("imports the MCP SDK but no tool registration was found statically")
+            else:
+                notes.append("no MCP server import found in the modules reached")
+        return ExtractionResult(
+            tools=tools,
+            skipped=list(project.skipped),
+            completeness=completeness,
+            notes=notes,
+        )
+
+    def _roots(self, project: Project, notes: list[str]) -> list[str]:
+        roots: list[str] = []
+        for entry in find_entry_points(project.files):
+            if project.has_module(entry.module):
+                if entry.module not in roots:
+                    roots.append(entry.module)
+            else:
+                notes.append(
+                    f"entry point {entry.name} = {entry.module}"
+                    f"{':' + entry.attr if entry.attr else ''} is not in the package"
+                )
+        for name in sorted(project.index.by_name):
+            parts = name.split(".")
+            if len(parts) == 2 and parts[1] == "__main__" and name not in roots:
+                path = project.index.path(name) or ""
+                if not is_test_or_example(path):
+                    roots.append(name)
+        if roots:
+            return roots
+        fallback = [
+            name
+            for name, path in sorted(project.index.by_name.items())
+            if not is_test_or_example(path) and project.index.name_of.get(path) == name
+        ]
+        notes.append(
+            f"no entry points found; read all {len(fallback)} modules outside tests and examples"
+        )
+        return fallback
