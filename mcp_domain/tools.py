@@ -70,3 +70,5 @@ class ExtractionResult(BaseModel):
     completeness: Completeness = Completeness.unknown
     # Why the verdict is what it is, e.g. "tools are fetched from a remote API at run time".
     notes: list[str] = Field(default_factory=list)
+    # What manifests say about the server (package.json mcpName, server.json, smithery.yaml).
+    metadata: dict[str, Any] = Field(default_factory=dict)

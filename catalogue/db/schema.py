@@ -50,6 +50,7 @@ class Release(Base):
     completeness: Mapped[str] = mapped_column(String(16), default="unknown")
     notes: Mapped[list[Any]] = mapped_column(default=list)
     skipped_files: Mapped[list[Any]] = mapped_column(default=list)
+    server_metadata: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     server: Mapped[Server] = relationship(back_populates="releases")
     tools: Mapped[list[Tool]] = relationship(

@@ -86,6 +86,7 @@ def store_tools(
     release.completeness = extraction.completeness.value
     release.notes = list(extraction.notes)
     release.skipped_files = [skip.model_dump() for skip in extraction.skipped]
+    release.server_metadata = dict(extraction.metadata)
 
 
 def label_row(label: Label, classifier_version: str) -> ToolLabel:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from crawler.extract.base import DEFAULT_MAX_SOURCE_BYTES, Extractor
+from crawler.extract.manifests import manifest_tools, server_metadata
 from crawler.files import PackageFiles
 from mcp_domain import Completeness, ExtractionResult, FileSkip
 
@@ -35,7 +36,14 @@ def extract_package(
                     notes=[f"the {extractor.language} extractor stopped early: {exc!r}"],
                 )
             )
-    return merge_results(results, package.skipped)
+    merged = merge_results(results, package.skipped)
+    if not merged.tools:
+        hinted = manifest_tools(package)
+        if hinted.tools:
+            merged.tools = hinted.tools
+            merged.notes = hinted.notes + merged.notes
+    merged.metadata = server_metadata(package)
+    return merged
 
 
 def merge_results(results: Sequence[ExtractionResult], unpack_skips: list[FileSkip]) -> ExtractionResult:
@@ -50,7 +58,7 @@ def merge_results(results: Sequence[ExtractionResult], unpack_skips: list[FileSk
         merged.notes.extend(result.notes)
     merged.completeness = _verdict(results)
     if not merged.tools and not merged.notes:
-        merged.notes.append("no MCP tool definitions were found in the package's Python or JavaScript code")
+        merged.notes.append("no MCP tool definitions were found in the package's code")
     return merged
 
 
