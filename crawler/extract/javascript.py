@@ -1,0 +1,183 @@
+"""Tool definitions of JavaScript/TypeScript MCP servers, read statically from npm packages.
+
+Only files reachable from package.json's entry points (`bin`, `main`,
+`module`, `exports`) through relative imports are read, so tests, examples
+and vendored code do not leak tools into the result. See crawler/extract/js/
+for the pieces: manifest, module graph, evaluator, zod model, patterns.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from crawler.extract.base import DEFAULT_MAX_SOURCE_BYTES
+from crawler.extract.js.evaluate import Evaluator
+from crawler.extract.js.manifest import (
+    FALLBACK_ENTRIES,
+    MANIFEST,
+    entry_specifiers,
+    read_manifest,
+)
+from crawler.extract.js.modules import Module, build_module
+from crawler.extract.js.parsing import SOURCE_SUFFIXES, parse_file
+from crawler.extract.js.registrations import Found, read_registrations
+from crawler.extract.js.resolve import resolve_entry
+from crawler.files import PackageFiles
+from mcp_domain import Completeness, ExtractionResult, FileSkip, ToolDefinition
+
+# Beyond this many reachable files the rest are left unread (and said so).
+MAX_MODULES = 3000
+_NOT_SERVER_PARTS = frozenset(
+    {"node_modules", "test", "tests", "__tests__", "spec", "example", "examples", "fixtures"}
+)
+
+
+class JavaScriptExtractor:
+    """Implements crawler.extract.base.Extractor for npm packages."""
+
+    language = "javascript"
+
+    def __init__(self, max_source_bytes: int = DEFAULT_MAX_SOURCE_BYTES) -> None:
+        self.max_source_bytes = max_source_bytes
+
+    def extract(self, package: PackageFiles) -> ExtractionResult:
+        try:
+            return _Run(package, self.max_source_bytes).result()
+        except Exception as exc:  # crawled code is hostile; a bug here must not stop the crawl
+            return ExtractionResult(
+                completeness=Completeness.unknown,
+                notes=[f"JavaScript extraction failed: {type(exc).__name__}: {exc}"],
+            )
+
+
+class _Run:
+    def __init__(self, package: PackageFiles, max_bytes: int) -> None:
+        self.package = package
+        self.max_bytes = max_bytes
+        self.modules: dict[str, Module] = {}
+        self.skipped: list[FileSkip] = []
+        self.notes: list[str] = []
+
+    def result(self) -> ExtractionResult:
+        files = self.package.files
+        has_manifest = MANIFEST in files
+        sources = [p for p in self.package.paths() if p.endswith(SOURCE_SUFFIXES)]
+        if not has_manifest and not sources:
+            return ExtractionResult()
+        entries = self._entries(has_manifest, sources)
+        self._read_reachable(entries)
+        evaluator = Evaluator(self.modules)
+        found = Found()
+        for module in self.modules.values():
+            part = read_registrations(module, evaluator)
+            found.tools.extend(part.tools)
+            found.problems.extend(part.problems)
+            found.notes.extend(part.notes)
+            found.sites += part.sites
+        return self._verdict(found, entries)
+
+    def _entries(self, has_manifest: bool, sources: list[str]) -> list[str]:
+        files = self.package.files
+        manifest = read_manifest(self.package) if has_manifest else None
+        if has_manifest and manifest is None:
+            self.notes.append("package.json is not a readable JSON object")
+        entries: list[str] = []
+        for spec in entry_specifiers(manifest or {}):
+            path = resolve_entry(spec, files)
+            if path is None:
+                self.notes.append(f"entry point {spec} named in package.json is not in the package")
+            elif path not in entries:
+                entries.append(path)
+        if not entries:
+            entries = [p for p in FALLBACK_ENTRIES if p in files]
+        if not entries and manifest is None:
+            # A bare folder of code: read every file that is not a test or an example.
+            entries = [p for p in sources if _looks_like_server_code(p)]
+        return entries
+
+    def _read_reachable(self, entries: list[str]) -> None:
+        queue = deque(entries)
+        seen = set(entries)
+        while queue:
+            path = queue.popleft()
+            if len(self.modules) >= MAX_MODULES:
+                self.notes.append(f"stopped after {MAX_MODULES} files; the rest were not read")
+                return
+            module = self._read(path)
+            if module is None:
+                continue
+            self.modules[path] = module
+            for dependency in module.dependencies:
+                if dependency not in seen:
+                    seen.add(dependency)
+                    queue.append(dependency)
+
+    def _read(self, path: str) -> Module | None:
+        outcome = parse_file(path, self.package.files[path], self.max_bytes)
+        if outcome.parsed is None:
+            self.skipped.append(FileSkip(file=path, reason=outcome.skip_reason or "not parsed"))
+            return None
+        if outcome.note:
+            self.notes.append(f"{path}: {outcome.note}")
+        try:
+            return build_module(outcome.parsed, self.package.files)
+        except RecursionError:
+            self.skipped.append(FileSkip(file=path, reason="nested too deeply to read"))
+            return None
+
+    def _verdict(self, found: Found, entries: list[str]) -> ExtractionResult:
+        tools = self._unique(found.tools)
+        notes = list(self.notes)
+        registration_problems = [p for p in found.problems if p.kind == "registration"]
+        list_problems = [p for p in found.problems if p.kind == "list"]
+        by_calls = any(t.pattern != "js.list_handler" for t in tools)
+        for problem in registration_problems:
+            notes.append(problem.message)
+        for problem in list_problems:
+            if by_calls:
+                # A framework (FastMCP, a bundled SDK) serves tools/list from the tools
+                # registered by calls, which were all read.
+                notes.append(problem.message + "; tools were read from their registration calls")
+            else:
+                notes.append(problem.message)
+        notes.extend(found.notes)
+        if registration_problems or (list_problems and not by_calls):
+            completeness = Completeness.partial
+        elif tools:
+            completeness = Completeness.complete
+        else:
+            completeness = Completeness.unknown
+            if not entries:
+                notes.append("no entry point: package.json names none and no index file exists")
+            elif not self.modules:
+                notes.append("no entry file could be read")
+            else:
+                notes.append(
+                    f"no tool registration found in {len(self.modules)} reachable file(s) "
+                    f"from {', '.join(entries[:5])}; tools may be defined by a dependency "
+                    "or built at run time"
+                )
+        return ExtractionResult(
+            tools=tools, skipped=self.skipped, completeness=completeness, notes=notes
+        )
+
+    def _unique(self, tools: list[ToolDefinition]) -> list[ToolDefinition]:
+        kept: dict[str, ToolDefinition] = {}
+        for tool in tools:
+            first = kept.get(tool.name)
+            if first is None:
+                kept[tool.name] = tool
+            elif first.definition_hash() != tool.definition_hash():
+                where = f"{tool.source.file}:{tool.source.line}" if tool.source else "?"
+                self.notes.append(
+                    f"tool {tool.name!r} is defined again at {where} differently; kept the first"
+                )
+        return list(kept.values())
+
+
+def _looks_like_server_code(path: str) -> bool:
+    parts = path.split("/")
+    if _NOT_SERVER_PARTS & set(parts[:-1]) or path.endswith(".d.ts"):
+        return False
+    name = parts[-1]
+    return ".test." not in name and ".spec." not in name

@@ -1,0 +1,1 @@
+"""Helpers of the JavaScript/TypeScript extractor (see crawler.extract.javascript)."""

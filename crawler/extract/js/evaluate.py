@@ -1,0 +1,779 @@
+"""A static evaluator for the constant parts of JavaScript: literals, names, zod calls.
+
+It never runs package code. It folds what can be known before run time
+(string and number literals, templates, `+`, object and array literals with
+spreads, `const` bindings across imports and `require`, a few pure builtins
+such as `Object.values`, calls of functions with a single return) and answers
+`Unresolved(reason)` for anything else. Depth and work are bounded.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from tree_sitter import Node
+
+from crawler.extract.js import zod
+from crawler.extract.js.modules import Module, string_value
+from crawler.extract.js.parsing import line_of, text, walk
+from crawler.extract.js.resolve import resolve_import
+from crawler.extract.js.scope import FUNCTIONS, Declaration, Scopes
+from crawler.extract.js.values import (
+    UNDEFINED,
+    Builtin,
+    FunctionRef,
+    JsObject,
+    ModuleRef,
+    RegexValue,
+    Unresolved,
+)
+
+MAX_DEPTH = 120
+MAX_STEPS = 400_000
+_WRAPPERS = frozenset(
+    {
+        "parenthesized_expression",
+        "as_expression",
+        "satisfies_expression",
+        "non_null_expression",
+        "type_assertion",
+        "await_expression",
+    }
+)
+# Helpers compilers wrap imports in; they hand back their argument for our purposes.
+_PASSTHROUGH = frozenset(
+    {
+        "__importDefault",
+        "__importStar",
+        "__toESM",
+        "__toCommonJS",
+        "_interopRequireDefault",
+        "_interopRequireWildcard",
+        "__esModule",
+    }
+)
+_GLOBALS = frozenset({"Object", "JSON", "Promise", "String", "Array", "Number", "Boolean"})
+_ZOD_TO_JSON_MODULES = frozenset({"zod-to-json-schema"})
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
+
+
+class Evaluator:
+    def __init__(self, modules: dict[str, Module]) -> None:
+        self.modules = modules
+        self._scopes: dict[str, Scopes] = {}
+        self._cache: dict[tuple[str, int], Any] = {}
+        self._active: set[Any] = set()
+        # Values bound to parameter/loop patterns while a call or loop is expanded.
+        self._env: dict[int, Any] = {}
+        self._depth = 0
+        self._steps = 0
+
+    # -- entry points -------------------------------------------------------
+
+    def value(self, node: Node | None, module: Module) -> Any:
+        if node is None:
+            return UNDEFINED
+        if self._depth >= MAX_DEPTH:
+            return Unresolved("expression nested too deeply")
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            return Unresolved("evaluation budget spent")
+        self._depth += 1
+        try:
+            return self._value(node, module)
+        except RecursionError:
+            return Unresolved("expression nested too deeply")
+        finally:
+            self._depth -= 1
+
+    def with_bindings(self, bindings: dict[int, Any], fn: Callable[[], Any]) -> Any:
+        """Run `fn` with pattern roots (by node id) bound to values."""
+        saved = dict(self._env)
+        self._env.update(bindings)
+        try:
+            return fn()
+        finally:
+            self._env = saved
+
+    def call_function(self, fn: Any, args: list[Any]) -> Any:
+        """The value a package function returns for `args`, when it has one return."""
+        if not isinstance(fn, FunctionRef) or fn.node is None:
+            return Unresolved("not a function of the package")
+        module = self.modules.get(fn.module)
+        if module is None:
+            return Unresolved("function in a module not read")
+        returns = self.return_values(fn, args)
+        known = [r for r in returns if not isinstance(r, Unresolved)]
+        if len(returns) == 1:
+            return returns[0]
+        if not returns:
+            return Unresolved("function returns nothing known")
+        if known and all(r == known[0] for r in known) and len(known) == len(returns):
+            return known[0]
+        return Unresolved("function has several return paths")
+
+    def return_values(self, fn: FunctionRef, args: list[Any]) -> list[Any]:
+        """Each value a function's `return` statements (or expression body) give."""
+        module = self.modules.get(fn.module)
+        node = fn.node
+        if module is None or node is None:
+            return []
+        key = ("call", fn.module, node.id)
+        if key in self._active:
+            return [Unresolved("recursive function")]
+        body = node.child_by_field_name("body")
+        if body is None:
+            return []
+        bindings = _bind_parameters(node, args)
+        self._active.add(key)
+        try:
+            if body.type != "statement_block":
+                return [self.with_bindings(bindings, lambda: self.value(body, module))]
+            nodes = [r for r in returns_of(body)]
+            return [
+                self.with_bindings(bindings, lambda r=r: self.value(_first_named(r), module))
+                for r in nodes
+            ]
+        finally:
+            self._active.discard(key)
+
+    def export_value(self, path: str, name: str) -> Any:
+        module = self.modules.get(path)
+        if module is None:
+            return Unresolved(f"module {path} was not read")
+        key = ("export", path, name)
+        if key in self._active:
+            return Unresolved("circular re-export")
+        self._active.add(key)
+        try:
+            return self._export_value(module, name)
+        finally:
+            self._active.discard(key)
+
+    # -- exports and names --------------------------------------------------
+
+    def _export_value(self, module: Module, name: str) -> Any:
+        entry = module.exports.get(name)
+        if entry is not None:
+            if entry.kind == "local":
+                return self._name(entry.local, module.root, module)
+            if entry.kind == "node":
+                node = entry.node
+                if node is not None and node.type in _DECLARATION_TYPES:
+                    return self._declaration_value(node, module)
+                return self._cached(node, module)
+            if entry.kind == "getter":
+                return self.call_function(FunctionRef(module.path, entry.node.id, entry.node), [])
+            if entry.kind == "reexport":
+                return self._import_value(entry.source, entry.target, entry.name)
+        if module.whole_export is not None:
+            whole = self._cached(module.whole_export, module)
+            if name == "default":
+                return whole
+            return self.member(whole, name, module)
+        for target in module.star_exports:
+            found = self.export_value(target, name)
+            if not isinstance(found, Unresolved):
+                return found
+        if name == "default":
+            return ModuleRef(module.path)
+        return Unresolved(f"{name} is not exported by {module.path}")
+
+    def _import_value(self, source: str, target: str | None, name: str) -> Any:
+        if source in zod.ZOD_MODULES:
+            if name in ("*", "default", "z"):
+                return zod.ZodNamespace()
+            return zod.ZodFactory(name)
+        if source in _ZOD_TO_JSON_MODULES:
+            return zod.ZodToJson()
+        if source == "tslib":
+            return Builtin("passthrough")
+        if target is None:
+            return Unresolved(f"imported from {source}")
+        if name == "*":
+            return ModuleRef(target)
+        return self.export_value(target, name)
+
+    def _scope(self, module: Module) -> Scopes:
+        scopes = self._scopes.get(module.path)
+        if scopes is None:
+            scopes = self._scopes[module.path] = Scopes(module.imports)
+        return scopes
+
+    def _name(self, name: str, at: Node, module: Module) -> Any:
+        declaration = self._scope(module).lookup(name, at)
+        if declaration is None:
+            return self._global(name, module)
+        return self._declared(declaration, name, module)
+
+    def _declared(self, decl: Declaration, name: str, module: Module) -> Any:
+        if decl.kind == "value":
+            if decl.node is None:
+                return Unresolved(f"{name} is assigned at run time")
+            return self._cached(decl.node, module)
+        if decl.kind == "import":
+            b = decl.binding
+            return self._import_value(b.source, b.target, b.name)
+        if decl.kind in ("function", "class", "enum"):
+            return self._declaration_value(decl.node, module)
+        if decl.kind == "pattern":
+            if decl.root is not None and decl.root.id in self._env:
+                base = self._env[decl.root.id]
+            elif decl.node is not None:
+                base = self._cached(decl.node, module)
+            else:
+                return Unresolved(f"{name} is a parameter")
+            for step in decl.path:
+                base = self.member(base, step, module)
+            return base
+        return Unresolved(f"{name} cannot be followed")
+
+    def _declaration_value(self, node: Node, module: Module) -> Any:
+        if node.type == "enum_declaration":
+            return self._enum(node, module)
+        if node.type in FUNCTIONS:
+            return FunctionRef(module.path, node.id, node)
+        if "class" in node.type:
+            return Unresolved("a class")
+        return self._cached(node, module)
+
+    def _global(self, name: str, module: Module) -> Any:
+        if name == "undefined":
+            return UNDEFINED
+        if name == "exports":
+            return ModuleRef(module.path)
+        if name == "module":
+            return Builtin("module")
+        if name == "z":
+            # Bundles often keep zod's namespace name without an import we can see.
+            return zod.ZodNamespace()
+        if name in _GLOBALS:
+            return Builtin(name)
+        if name in _PASSTHROUGH:
+            return Builtin("passthrough")
+        if name == "zodToJsonSchema":
+            return zod.ZodToJson()
+        return Unresolved(f"{name} is not defined in the package")
+
+    def _cached(self, node: Node | None, module: Module) -> Any:
+        if node is None:
+            return UNDEFINED
+        if self._env:
+            # Values may depend on bound parameters; never cache those.
+            return self.value(node, module)
+        key = (module.path, node.id)
+        if key in self._cache:
+            return self._cache[key]
+        if key in self._active:
+            return Unresolved("circular definition")
+        self._active.add(key)
+        try:
+            result = self.value(node, module)
+        finally:
+            self._active.discard(key)
+        self._cache[key] = result
+        return result
+
+    # -- expressions --------------------------------------------------------
+
+    def _value(self, node: Node, module: Module) -> Any:
+        kind = node.type
+        if kind in _WRAPPERS:
+            return self.value(_first_named(node), module)
+        if kind == "string":
+            return decode_string(node)
+        if kind == "template_string":
+            return self._template(node, module)
+        if kind == "number":
+            return parse_number(text(node))
+        if kind == "true":
+            return True
+        if kind == "false":
+            return False
+        if kind == "null":
+            return None
+        if kind == "undefined":
+            return UNDEFINED
+        if kind in ("identifier", "shorthand_property_identifier"):
+            return self._name(text(node), node, module)
+        if kind == "this":
+            return Unresolved("this")
+        if kind == "object":
+            return self._object(node, module)
+        if kind == "array":
+            return self._array(node, module)
+        if kind == "member_expression":
+            return self._member_expression(node, module)
+        if kind == "subscript_expression":
+            obj = self.value(node.child_by_field_name("object"), module)
+            index = self.value(node.child_by_field_name("index"), module)
+            return self.member(obj, index, module)
+        if kind == "call_expression":
+            return self._call(node, module)
+        if kind == "binary_expression":
+            return self._binary(node, module)
+        if kind == "unary_expression":
+            return self._unary(node, module)
+        if kind == "ternary_expression":
+            return self._ternary(node, module)
+        if kind == "sequence_expression":
+            return self.value(node.named_children[-1], module) if node.named_children else UNDEFINED
+        if kind == "regex":
+            return RegexValue(text(node.child_by_field_name("pattern")))
+        if kind in FUNCTIONS:
+            return FunctionRef(module.path, node.id, node)
+        if kind == "assignment_expression":
+            return self.value(node.child_by_field_name("right"), module)
+        if kind == "new_expression":
+            return Unresolved("an object built at run time")
+        return Unresolved(f"{kind} at line {line_of(node)}")
+
+    def _template(self, node: Node, module: Module) -> Any:
+        parts: list[str] = []
+        for child in node.named_children:
+            if child.type == "string_fragment":
+                parts.append(text(child))
+            elif child.type == "escape_sequence":
+                parts.append(decode_escape(text(child)))
+            elif child.type == "template_substitution":
+                inner = self.value(_first_named(child), module)
+                rendered = to_js_string(inner)
+                if rendered is None:
+                    return Unresolved(f"template uses a run-time value at line {line_of(child)}")
+                parts.append(rendered)
+        return "".join(parts)
+
+    def _object(self, node: Node, module: Module) -> JsObject:
+        out = JsObject().located(module.path, line_of(node))
+        for item in node.named_children:
+            kind = item.type
+            if kind == "pair":
+                key = self._key(item.child_by_field_name("key"), module)
+                if key is not None:
+                    out[key] = self.value(item.child_by_field_name("value"), module)
+            elif kind == "shorthand_property_identifier":
+                out[text(item)] = self.value(item, module)
+            elif kind == "spread_element":
+                spread = self.value(_first_named(item), module)
+                if isinstance(spread, dict):
+                    out.update(spread)
+            elif kind == "method_definition":
+                key = self._key(item.child_by_field_name("name"), module)
+                if key is not None:
+                    out[key] = FunctionRef(module.path, item.id, item)
+        return out
+
+    def _key(self, key: Node | None, module: Module) -> str | None:
+        if key is None:
+            return None
+        if key.type == "computed_property_name":
+            value = self.value(_first_named(key), module)
+            return to_js_string(value)
+        if key.type == "string":
+            return decode_string(key)
+        if key.type == "number":
+            return to_js_string(parse_number(text(key)))
+        return text(key)
+
+    def _array(self, node: Node, module: Module) -> list[Any]:
+        out: list[Any] = []
+        for item in node.named_children:
+            if item.type == "spread_element":
+                spread = self.value(_first_named(item), module)
+                if isinstance(spread, list):
+                    out.extend(spread)
+                else:
+                    out.append(Unresolved(f"spread of an unknown value at line {line_of(item)}"))
+            elif item.type != "comment":
+                out.append(self.value(item, module))
+        return out
+
+    def _member_expression(self, node: Node, module: Module) -> Any:
+        obj_node = node.child_by_field_name("object")
+        prop = text(node.child_by_field_name("property"))
+        if obj_node is not None and obj_node.type == "identifier" and text(obj_node) == "module":
+            if prop == "exports" and self._scope(module).lookup("module", node) is None:
+                return ModuleRef(module.path)
+        obj = self.value(obj_node, module)
+        return self.member(obj, prop, module)
+
+    def member(self, obj: Any, key: Any, module: Module) -> Any:
+        """`obj[key]` for the values this evaluator knows."""
+        if isinstance(obj, Unresolved):
+            return obj
+        if isinstance(obj, ModuleRef):
+            return self.export_value(obj.path, str(key))
+        if isinstance(obj, zod.Zod):
+            return zod.member(obj, str(key))
+        if isinstance(obj, zod.ZodNamespace):
+            if key in ("z", "default"):
+                return obj
+            if key in ("coerce", "iso", "core"):
+                return zod.ZodNamespace(sub=key)
+            if key == "toJSONSchema":
+                return zod.ZodToJson()
+            return zod.ZodFactory(str(key))
+        if isinstance(obj, dict):
+            if isinstance(key, (int, float)) and not isinstance(key, bool):
+                key = to_js_string(key)
+            return obj.get(key, UNDEFINED) if isinstance(key, str) else Unresolved("computed key")
+        if isinstance(obj, (list, str)):
+            if key == "length":
+                return len(obj)
+            if isinstance(key, int) and not isinstance(key, bool) and 0 <= key < len(obj):
+                return obj[key]
+            return Unresolved(f"element {key!r}")
+        if isinstance(obj, Builtin):
+            if obj.name == "module" and key == "exports":
+                return ModuleRef(module.path)
+            if obj.name == "passthrough":
+                return obj
+            return Builtin(f"{obj.name}.{key}")
+        if obj is UNDEFINED or obj is None:
+            return Unresolved(f"property {key!r} of nothing")
+        return Unresolved(f"property {key!r}")
+
+    def _call(self, node: Node, module: Module) -> Any:
+        function = node.child_by_field_name("function")
+        args_node = node.child_by_field_name("arguments")
+        arg_nodes = [
+            a for a in (args_node.named_children if args_node else []) if a.type != "comment"
+        ]
+        if function is None:
+            return Unresolved("call")
+        if function.type == "import" or (
+            function.type == "identifier"
+            and text(function) == "require"
+            and self._scope(module).lookup("require", node) is None
+        ):
+            spec = string_value(arg_nodes[0]) if arg_nodes else None
+            if spec is None:
+                return Unresolved("module name computed at run time")
+            target = module.dependencies and _resolved_dependency(module, spec)
+            return self._import_value(spec, target or None, "*")
+        args = [
+            Unresolved("spread argument") if a.type == "spread_element" else self.value(a, module)
+            for a in arg_nodes
+        ]
+        if function.type == "member_expression":
+            receiver = self.value(function.child_by_field_name("object"), module)
+            method = text(function.child_by_field_name("property"))
+            return self.call_method(receiver, method, args, module)
+        return self.call_value(self.value(function, module), args, module)
+
+    def call_method(self, receiver: Any, method: str, args: list[Any], module: Module) -> Any:
+        if isinstance(receiver, zod.Zod):
+            return zod.apply_method(receiver, method, args)
+        if isinstance(receiver, Builtin):
+            return self._builtin(f"{receiver.name}.{method}", args, module)
+        if isinstance(receiver, list):
+            return self._list_method(receiver, method, args, module)
+        if isinstance(receiver, str):
+            return _string_method(receiver, method, args)
+        callee = self.member(receiver, method, module)
+        return self.call_value(callee, args, module)
+
+    def call_value(self, callee: Any, args: list[Any], module: Module) -> Any:
+        if isinstance(callee, zod.ZodFactory):
+            return zod.construct(callee.name, args)
+        if isinstance(callee, zod.ZodToJson):
+            schema = zod.to_json_schema(args[0]) if args else None
+            return JsObject(schema) if schema is not None else Unresolved("schema not known")
+        if isinstance(callee, FunctionRef):
+            return self.call_function(callee, args)
+        if isinstance(callee, Builtin):
+            return self._builtin(callee.name, args, module)
+        if isinstance(callee, Unresolved):
+            return callee
+        return Unresolved("call of an unknown function")
+
+    def _builtin(self, name: str, args: list[Any], module: Module) -> Any:
+        first = args[0] if args else UNDEFINED
+        if name == "passthrough" or name in ("Object.freeze", "Promise.resolve", "Array.from"):
+            return first
+        if name == "Object.values" and isinstance(first, dict):
+            return list(first.values())
+        if name == "Object.keys" and isinstance(first, dict):
+            return list(first.keys())
+        if name == "Object.entries" and isinstance(first, dict):
+            return [[k, v] for k, v in first.items()]
+        if name == "Object.fromEntries" and isinstance(first, list):
+            pairs = [p for p in first if isinstance(p, list) and len(p) == 2]
+            if len(pairs) == len(first) and all(isinstance(p[0], str) for p in pairs):
+                return JsObject({p[0]: p[1] for p in pairs})
+        if name == "Object.assign" and all(isinstance(a, dict) for a in args):
+            out = JsObject()
+            for a in args:
+                out.update(a)
+            return out
+        if name == "String" and args:
+            rendered = to_js_string(first)
+            return rendered if rendered is not None else Unresolved("String() of an unknown value")
+        if name == "JSON.parse" and isinstance(first, str):
+            try:
+                return json.loads(first)
+            except (ValueError, RecursionError):
+                return Unresolved("JSON.parse of invalid JSON")
+        if name == "Promise.all" and isinstance(first, list):
+            return first
+        return Unresolved(f"{name}() at run time")
+
+    def _list_method(self, items: list[Any], method: str, args: list[Any], module: Module) -> Any:
+        first = args[0] if args else UNDEFINED
+        if method in ("filter", "slice", "sort", "toSorted", "reverse"):
+            # A filter narrows the list at run time; every tool it could keep is listed.
+            return list(items)
+        if method == "concat":
+            out = list(items)
+            for a in args:
+                out.extend(a if isinstance(a, list) else [a])
+            return out
+        if method == "flat":
+            out = []
+            for item in items:
+                out.extend(item if isinstance(item, list) else [item])
+            return out
+        if method in ("map", "flatMap") and isinstance(first, FunctionRef):
+            mapped = []
+            for index, item in enumerate(items):
+                result = self.call_function(first, [item, index])
+                if method == "flatMap" and isinstance(result, list):
+                    mapped.extend(result)
+                else:
+                    mapped.append(result)
+            return mapped
+        if method == "join" and all(isinstance(i, str) for i in items):
+            sep = first if isinstance(first, str) else ","
+            return sep.join(items)
+        if method == "includes":
+            return Unresolved("includes() at run time")
+        return Unresolved(f"list .{method}() at run time")
+
+    def _binary(self, node: Node, module: Module) -> Any:
+        op = text(node.child_by_field_name("operator"))
+        left = self.value(node.child_by_field_name("left"), module)
+        if op in ("??", "||", "&&"):
+            if isinstance(left, Unresolved):
+                return left
+            nullish = left is None or left is UNDEFINED
+            falsy = nullish or left in (False, 0, "")
+            if op == "??":
+                return self.value(node.child_by_field_name("right"), module) if nullish else left
+            if op == "||":
+                return self.value(node.child_by_field_name("right"), module) if falsy else left
+            return left if falsy else self.value(node.child_by_field_name("right"), module)
+        right = self.value(node.child_by_field_name("right"), module)
+        if op == "+":
+            if isinstance(left, str) or isinstance(right, str):
+                a, b = to_js_string(left), to_js_string(right)
+                if a is None or b is None:
+                    return Unresolved(f"string built at run time at line {line_of(node)}")
+                return a + b
+            if _is_number(left) and _is_number(right):
+                return left + right
+        elif _is_number(left) and _is_number(right):
+            if op == "-":
+                return left - right
+            if op == "*":
+                return left * right
+            if op == "/" and right != 0:
+                return left / right
+        return Unresolved(f"operator {op} at line {line_of(node)}")
+
+    def _unary(self, node: Node, module: Module) -> Any:
+        op = text(node.child_by_field_name("operator"))
+        if op == "void":
+            return UNDEFINED
+        arg = self.value(node.child_by_field_name("argument"), module)
+        if op == "-" and _is_number(arg):
+            return -arg
+        if op == "+" and _is_number(arg):
+            return arg
+        if op == "!" and not isinstance(arg, Unresolved):
+            return not _truthy(arg)
+        return Unresolved(f"operator {op}")
+
+    def _ternary(self, node: Node, module: Module) -> Any:
+        condition = self.value(node.child_by_field_name("condition"), module)
+        yes = node.child_by_field_name("consequence")
+        no = node.child_by_field_name("alternative")
+        if not isinstance(condition, Unresolved) and isinstance(
+            condition, (bool, int, float, str, type(None))
+        ):
+            return self.value(yes if _truthy(condition) else no, module)
+        a, b = self.value(yes, module), self.value(no, module)
+        if a == b:
+            return a
+        if isinstance(a, list) and isinstance(b, list):
+            # Either list may be served; report every tool either could hold.
+            return a + [item for item in b if item not in a]
+        return Unresolved(f"value chosen at run time at line {line_of(node)}")
+
+    def _enum(self, node: Node, module: Module) -> JsObject:
+        out = JsObject().located(module.path, line_of(node))
+        body = node.child_by_field_name("body")
+        counter: Any = 0
+        for member in body.named_children if body is not None else []:
+            if member.type == "enum_assignment":
+                name = self._key(member.child_by_field_name("name"), module)
+                value = self.value(member.child_by_field_name("value"), module)
+            elif member.type in ("property_identifier", "string"):
+                name, value = self._key(member, module), counter
+            else:
+                continue
+            if name is None:
+                continue
+            out[name] = value
+            counter = value + 1 if _is_number(value) else counter
+        return out
+
+
+_DECLARATION_TYPES = frozenset(
+    {
+        "function_declaration",
+        "generator_function_declaration",
+        "class_declaration",
+        "enum_declaration",
+        "abstract_class_declaration",
+    }
+)
+
+
+def _resolved_dependency(module: Module, spec: str) -> str | None:
+    # The module's dependencies are exactly the files its specifiers resolved to.
+    return resolve_import(module.path, spec, set(module.dependencies))
+
+
+def _bind_parameters(fn: Node, args: list[Any]) -> dict[int, Any]:
+    params = fn.child_by_field_name("parameters")
+    if params is not None:
+        return {params.id: list(args)}
+    single = fn.child_by_field_name("parameter")
+    if single is not None:
+        return {single.id: args[0] if args else UNDEFINED}
+    return {}
+
+
+def returns_of(body: Node) -> list[Node]:
+    """`return` statements of a function body, not those of nested functions."""
+    found = []
+    for node in walk(body):
+        if node.type == "return_statement" and _owner(node) == body.parent.id:
+            found.append(node)
+    return found
+
+
+def _owner(node: Node) -> int | None:
+    parent = node.parent
+    while parent is not None:
+        if parent.type in FUNCTIONS:
+            return parent.id
+        parent = parent.parent
+    return None
+
+
+def _first_named(node: Node) -> Node | None:
+    for child in node.named_children:
+        if child.type != "comment":
+            return child
+    return None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _truthy(value: Any) -> bool:
+    if value is UNDEFINED or value is None:
+        return False
+    if isinstance(value, (bool, int, float, str)):
+        return bool(value)
+    return True
+
+
+def _string_method(value: str, method: str, args: list[Any]) -> Any:
+    if method == "trim":
+        return value.strip()
+    if method == "trimStart":
+        return value.lstrip()
+    if method == "trimEnd":
+        return value.rstrip()
+    if method == "toLowerCase":
+        return value.lower()
+    if method == "toUpperCase":
+        return value.upper()
+    if method == "toString":
+        return value
+    if method == "concat":
+        parts = [to_js_string(a) for a in args]
+        if all(p is not None for p in parts):
+            return value + "".join(parts)  # type: ignore[arg-type]
+    return Unresolved(f"string .{method}() at run time")
+
+
+def to_js_string(value: Any) -> str | None:
+    """How JavaScript would print a primitive in a template or `+`; None otherwise."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if value is None:
+        return "null"
+    if value is UNDEFINED:
+        return "undefined"
+    return None
+
+
+def parse_number(raw: str) -> int | float:
+    raw = raw.replace("_", "").rstrip("n")
+    try:
+        lowered = raw.lower()
+        if lowered.startswith("0x"):
+            return int(raw, 16)
+        if lowered.startswith("0o"):
+            return int(raw[2:], 8)
+        if lowered.startswith("0b"):
+            return int(raw[2:], 2)
+        value = float(raw)
+        return int(value) if value.is_integer() and "." not in raw and "e" not in lowered else value
+    except ValueError:
+        return 0
+
+
+def decode_string(node: Node) -> str:
+    parts = []
+    for child in node.named_children:
+        if child.type == "string_fragment":
+            parts.append(text(child))
+        elif child.type == "escape_sequence":
+            parts.append(decode_escape(text(child)))
+        elif child.type == "html_character_reference":
+            parts.append(text(child))
+    return "".join(parts)
+
+
+def decode_escape(seq: str) -> str:
+    """One JavaScript escape sequence, e.g. `\\n`, `\\u00e9`, `\\u{1F600}`, `\\x41`."""
+    body = seq[1:]
+    if not body:
+        return ""
+    if body[0] in _ESCAPES and (body[0] != "0" or len(body) == 1):
+        return _ESCAPES[body[0]]
+    try:
+        if body.startswith("u{"):
+            return chr(int(body[2:-1], 16))
+        if body[0] == "u" and len(body) == 5:
+            return chr(int(body[1:], 16))
+        if body[0] == "x" and len(body) == 3:
+            return chr(int(body[1:], 16))
+    except (ValueError, OverflowError):
+        return body
+    if body[0] in "\r\n\u2028\u2029":
+        return ""  # a line continuation
+    return body

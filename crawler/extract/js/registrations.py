@@ -1,0 +1,390 @@
+"""Recognise tool registrations in a module and turn them into ToolDefinitions.
+
+Patterns (any receiver):
+  js.registerTool      x.registerTool(name, {title, description, inputSchema, annotations}, cb)
+  js.registerToolTask  x.experimental.tasks.registerToolTask(name, config, handler)
+  js.server.tool       x.tool(name, [description], [paramsShape], [annotations], cb)
+  js.addTool           x.addTool({name, description, parameters, annotations, execute})  (FastMCP)
+  js.list_handler      x.setRequestHandler(ListToolsRequestSchema | "tools/list", fn)
+                       where fn returns {tools: [...]}
+
+A registration inside `for (const t of LIST)` or `LIST.forEach(t => ...)` is
+expanded once per element when LIST is known.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tree_sitter import Node
+
+from crawler.extract.js import zod
+from crawler.extract.js.evaluate import Evaluator
+from crawler.extract.js.modules import Module, string_value
+from crawler.extract.js.parsing import line_of, text
+from crawler.extract.js.scope import FUNCTIONS
+from crawler.extract.js.values import UNDEFINED, FunctionRef, JsObject, RegexValue, Unresolved
+from mcp_domain import SourceLocation, ToolDefinition
+
+ANNOTATION_KEYS = frozenset(
+    {"title", "readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"}
+)
+EMPTY_OBJECT_SCHEMA: dict[str, Any] = {"type": "object", "properties": {}}
+_MAX_EXPANSION = 500
+_MAX_JSON_DEPTH = 60
+
+
+@dataclass
+class Problem:
+    """A registration whose tools could not all be read. `kind` is "registration" or "list"."""
+
+    kind: str
+    message: str
+
+
+@dataclass
+class Found:
+    tools: list[ToolDefinition] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    sites: int = 0  # registration call sites recognised
+
+
+def read_registrations(module: Module, evaluator: Evaluator) -> Found:
+    found = Found()
+    for call in module.registration_calls:
+        reader = _SiteReader(module, evaluator, call, found)
+        try:
+            reader.read()
+        except RecursionError:
+            found.problems.append(
+                Problem("registration", f"{reader.where}: nested too deeply to read")
+            )
+    return found
+
+
+class _SiteReader:
+    def __init__(self, module: Module, evaluator: Evaluator, call: Node, found: Found) -> None:
+        self.module = module
+        self.ev = evaluator
+        self.call = call
+        self.found = found
+        self.where = f"{module.path}:{line_of(call)}"
+        function = call.child_by_field_name("function")
+        self.method = text(function.child_by_field_name("property")) if function else ""
+        args = call.child_by_field_name("arguments")
+        self.args = [a for a in (args.named_children if args else []) if a.type != "comment"]
+
+    def read(self) -> None:
+        reader = {
+            "registerTool": self._register_tool,
+            "registerToolTask": self._register_tool,
+            "tool": self._server_tool,
+            "addTool": self._add_tool,
+            "setRequestHandler": self._list_handler,
+        }[self.method]
+        if not reader(probe=True):
+            return
+        self.found.sites += 1
+        if self.method == "setRequestHandler":
+            reader(probe=False)
+            return
+        first = self.ev.value(self.args[0], self.module)
+        name = first.get("name") if self.method == "addTool" and isinstance(first, dict) else first
+        loop = _enclosing_loop(self.call) if isinstance(name, Unresolved) else None
+        if loop is None:
+            reader(probe=False)
+            return
+        items = self._loop_items(loop)
+        if items is None:
+            reader(probe=False)
+            return
+        for item in items[:_MAX_EXPANSION]:
+            self.ev.with_bindings(_loop_bindings(loop, item), lambda: reader(probe=False))
+
+    # -- the patterns -------------------------------------------------------
+
+    def _register_tool(self, probe: bool) -> bool:
+        if len(self.args) < 2:
+            return False
+        if probe:
+            return True
+        name = self._name(self.ev.value(self.args[0], self.module))
+        if name is None:
+            return True
+        config = self.ev.value(self.args[1], self.module)
+        if not isinstance(config, dict):
+            self._problem(f"configuration of tool {name!r} not resolved ({_why(config)})")
+            self._emit(name, "", dict(EMPTY_OBJECT_SCHEMA), {}, f"js.{self.method}")
+            return True
+        description = self._description(name, config.get("description", UNDEFINED))
+        schema = self._schema(name, config.get("inputSchema", UNDEFINED))
+        annotations = _annotations(config.get("annotations"), config.get("title"))
+        self._emit(name, description, schema, annotations, f"js.{self.method}")
+        return True
+
+    def _server_tool(self, probe: bool) -> bool:
+        if len(self.args) < 2 or self.args[0].type in ("object", "arrow_function", "array"):
+            return False
+        if probe:
+            # `x.tool(...)` is a common method name; ask for a string-like first argument.
+            first = self.ev.value(self.args[0], self.module)
+            return isinstance(first, (str, Unresolved))
+        name = self._name(self.ev.value(self.args[0], self.module))
+        if name is None:
+            return True
+        middle = self.args[1:-1]
+        values = [self.ev.value(n, self.module) for n in middle]
+        description: Any = UNDEFINED
+        if values and (isinstance(values[0], str) or _unknown_description(values[0], middle[0])):
+            description = values.pop(0)
+        shape: Any = UNDEFINED
+        annotations: Any = None
+        if len(values) >= 2:
+            shape, annotations = values[0], values[1]
+        elif len(values) == 1:
+            if _is_annotations(values[0]):
+                annotations = values[0]
+            else:
+                shape = values[0]
+        text_ = self._description(name, description)
+        schema = self._schema(name, shape)
+        self._emit(name, text_, schema, _annotations(annotations, None), "js.server.tool")
+        return True
+
+    def _add_tool(self, probe: bool) -> bool:
+        if len(self.args) != 1:
+            return False
+        spec = self.ev.value(self.args[0], self.module)
+        if probe:
+            return self.args[0].type == "object" or (isinstance(spec, dict) and "name" in spec)
+        if not isinstance(spec, dict):
+            self._problem(f"tool definition not resolved ({_why(spec)})", kind="registration")
+            return True
+        name = self._name(spec.get("name", UNDEFINED))
+        if name is None:
+            return True
+        description = self._description(name, spec.get("description", UNDEFINED))
+        schema = self._schema(name, spec.get("parameters", UNDEFINED))
+        annotations = _annotations(spec.get("annotations"), None)
+        self._emit(name, description, schema, annotations, "js.addTool")
+        return True
+
+    def _list_handler(self, probe: bool) -> bool:
+        if len(self.args) < 2 or not _is_list_tools(self.args[0], self.ev, self.module):
+            return False
+        if probe:
+            return True
+        handler = self.ev.value(self.args[1], self.module)
+        if not isinstance(handler, FunctionRef):
+            self._problem(f"tools/list handler not resolved ({_why(handler)})", kind="list")
+            return True
+        listed: list[Any] = []
+        for result in self.ev.return_values(handler, [Unresolved("the request")]):
+            tools = result.get("tools", UNDEFINED) if isinstance(result, dict) else result
+            if isinstance(tools, list):
+                listed.extend(tools)
+            else:
+                self._problem(
+                    f"tools/list handler builds its list at run time ({_why(tools)})", "list"
+                )
+        seen: set[str] = set()
+        for item in listed:
+            self._list_item(item, seen)
+        return True
+
+    def _list_item(self, item: Any, seen: set[str]) -> None:
+        if not isinstance(item, dict):
+            self._problem(f"a listed tool is not resolved ({_why(item)})", kind="list")
+            return
+        name = item.get("name", UNDEFINED)
+        if not isinstance(name, str):
+            self._problem(f"a listed tool's name is not resolved ({_why(name)})", kind="list")
+            return
+        if name in seen:
+            return
+        seen.add(name)
+        description = self._description(name, item.get("description", UNDEFINED), kind="list")
+        raw_schema = item.get("inputSchema", UNDEFINED)
+        schema = self._schema(name, raw_schema, default={"type": "object"})
+        annotations = _annotations(item.get("annotations"), item.get("title"))
+        file, line = self.module.path, line_of(self.call)
+        if isinstance(item, JsObject) and item.file:
+            file, line = item.file, item.line
+        self._emit(name, description, schema, annotations, "js.list_handler", file, line)
+
+    # -- pieces -------------------------------------------------------------
+
+    def _name(self, value: Any) -> str | None:
+        if isinstance(value, str) and value:
+            return value
+        self._problem(f"tool name not resolved ({_why(value)})")
+        return None
+
+    def _description(self, name: str, value: Any, kind: str = "registration") -> str:
+        if isinstance(value, str):
+            return value
+        if value is UNDEFINED or value is None:
+            return ""
+        self._problem(f"description of tool {name!r} not resolved ({_why(value)})", kind)
+        return ""
+
+    def _schema(self, name: str, value: Any, default: dict | None = None) -> dict[str, Any]:
+        if value is UNDEFINED or value is None:
+            return dict(default or EMPTY_OBJECT_SCHEMA)
+        converted = zod.to_json_schema(value)
+        if converted is not None:
+            return converted
+        if isinstance(value, dict):
+            return to_json(value)
+        self.found.notes.append(
+            f"{self.where}: input schema of tool {name!r} not resolved ({_why(value)})"
+        )
+        return {"type": "object"}
+
+    def _problem(self, message: str, kind: str = "registration") -> None:
+        self.found.problems.append(Problem(kind, f"{self.where}: {message}"))
+
+    def _emit(
+        self,
+        name: str,
+        description: str,
+        schema: dict[str, Any],
+        annotations: dict[str, Any],
+        pattern: str,
+        file: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        location = SourceLocation(file=file or self.module.path, line=line or line_of(self.call))
+        self.found.tools.append(
+            ToolDefinition(
+                name=name,
+                description=description,
+                input_schema=schema,
+                annotations=annotations,
+                source=location,
+                pattern=pattern,
+            )
+        )
+
+    def _loop_items(self, loop: Node) -> list[Any] | None:
+        if loop.type == "for_in_statement":
+            iterable = self.ev.value(loop.child_by_field_name("right"), self.module)
+            is_in = text(loop.child_by_field_name("operator")) == "in"
+            if is_in and isinstance(iterable, dict):
+                return list(iterable.keys())
+            return iterable if isinstance(iterable, list) else None
+        function = loop.child_by_field_name("function")
+        receiver = self.ev.value(function.child_by_field_name("object"), self.module)
+        return receiver if isinstance(receiver, list) else None
+
+
+def _is_list_tools(node: Node, ev: Evaluator, module: Module) -> bool:
+    if string_value(node) == "tools/list":
+        return True
+    if node.type in ("identifier", "member_expression"):
+        return text(node).endswith("ListToolsRequestSchema")
+    return False
+
+
+def _unknown_description(value: Any, node: Node) -> bool:
+    """Whether an unresolved second argument of `tool()` is more likely text than a shape."""
+    if not isinstance(value, Unresolved) or node.type in ("object", "call_expression"):
+        return False
+    hint = text(node).lower()
+    return not any(word in hint for word in ("schema", "shape", "params", "args", "input"))
+
+
+def _is_annotations(value: Any) -> bool:
+    if not isinstance(value, dict) or not value:
+        return False
+    if any(isinstance(v, zod.Zod) for v in value.values()):
+        return False
+    return all(k in ANNOTATION_KEYS for k in value)
+
+
+def _annotations(value: Any, title: Any) -> dict[str, Any]:
+    out = to_json(value) if isinstance(value, dict) else {}
+    if isinstance(title, str) and "title" not in out:
+        out["title"] = title
+    return out
+
+
+def to_json(value: Any, depth: int = 0) -> Any:
+    """A JSON copy of an evaluated value: zod becomes JSON Schema, the unknown is left out."""
+    if depth > _MAX_JSON_DEPTH:
+        return {}
+    if isinstance(value, zod.Zod):
+        return zod.to_json_schema(value)
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if _droppable(item):
+                continue
+            out[str(key)] = to_json(item, depth + 1)
+        return out
+    if isinstance(value, list):
+        return [to_json(item, depth + 1) for item in value if not _droppable(item)]
+    if isinstance(value, RegexValue):
+        return value.pattern
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return None
+
+
+def _droppable(value: Any) -> bool:
+    return (
+        value is UNDEFINED
+        or isinstance(value, (Unresolved, FunctionRef))
+        or (
+            not isinstance(value, (str, int, float, bool, dict, list, zod.Zod, RegexValue))
+            and value is not None
+        )
+    )
+
+
+def _why(value: Any) -> str:
+    if isinstance(value, Unresolved):
+        return value.reason
+    if value is UNDEFINED:
+        return "missing"
+    return f"a {type(value).__name__}"
+
+
+def _enclosing_loop(call: Node) -> Node | None:
+    """The nearest `for...of`/`for...in`, or `.forEach/.map` callback, around `call`."""
+    node = call.parent
+    child = call
+    while node is not None:
+        if node.type == "for_in_statement" and child == node.child_by_field_name("body"):
+            return node
+        if node.type in FUNCTIONS and node.parent is not None and node.parent.type == "arguments":
+            outer = node.parent.parent
+            function = outer.child_by_field_name("function") if outer is not None else None
+            if (
+                function is not None
+                and function.type == "member_expression"
+                and text(function.child_by_field_name("property")) in ("forEach", "map", "flatMap")
+            ):
+                return outer
+        if node.type == "program":
+            return None
+        child = node
+        node = node.parent
+    return None
+
+
+def _loop_bindings(loop: Node, item: Any) -> dict[int, Any]:
+    if loop.type == "for_in_statement":
+        left = loop.child_by_field_name("left")
+        return {left.id: item} if left is not None else {}
+    args = loop.child_by_field_name("arguments")
+    callback = args.named_children[0] if args is not None and args.named_children else None
+    if callback is None:
+        return {}
+    params = callback.child_by_field_name("parameters")
+    if params is not None:
+        return {params.id: [item]}
+    single = callback.child_by_field_name("parameter")
+    return {single.id: item} if single is not None else {}

@@ -1,0 +1,81 @@
+"""The values the static evaluator produces besides plain JSON-like Python values.
+
+Strings, numbers, booleans, None (JavaScript null), lists and dicts stand for
+themselves. Everything else the evaluator can meet is one of the classes here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class _Undefined:
+    """JavaScript `undefined`: a key holding it is left out of JSON."""
+
+    _instance: _Undefined | None = None
+
+    def __new__(cls) -> _Undefined:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNDEFINED"
+
+
+UNDEFINED = _Undefined()
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """A value that cannot be known without running the code, and why."""
+
+    reason: str
+
+    def __bool__(self) -> bool:
+        return False
+
+
+class JsObject(dict):
+    """An object literal, remembering where it was written."""
+
+    file: str = ""
+    line: int = 0
+
+    def located(self, file: str, line: int) -> JsObject:
+        self.file = file
+        self.line = line
+        return self
+
+
+@dataclass(frozen=True)
+class ModuleRef:
+    """A module of the package seen as a namespace (`import * as x`, `require`)."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class FunctionRef:
+    """A function written in the package; calling it evaluates its return value."""
+
+    module: str
+    node_id: int
+    node: Any = None
+
+
+@dataclass(frozen=True)
+class RegexValue:
+    pattern: str
+
+
+@dataclass(frozen=True)
+class Builtin:
+    """A known global or library function the evaluator can model, e.g. `Object.values`."""
+
+    name: str
+
+
+def is_known(value: Any) -> bool:
+    return not isinstance(value, Unresolved)
