@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,6 +33,8 @@ class PackageOutcome:
     tools: int = 0
     completeness: str = ""
     error: str = ""
+    # Files extraction could not read, as "path: reason".
+    skipped: list[str] = field(default_factory=list)
 
 
 class Crawler:
@@ -90,7 +92,8 @@ class Crawler:
         labels = classifier.classify_many(extraction.tools)
         self._record_success(info, data, extraction, labels)
         return PackageOutcome(
-            str(spec), "stored", info.version, len(extraction.tools), extraction.completeness.value
+            str(spec), "stored", info.version, len(extraction.tools), extraction.completeness.value,
+            skipped=[f"{s.file}: {s.reason}" for s in extraction.skipped],
         )
 
     def _release_row(self, session: Session, info: ReleaseInfo) -> Release:

@@ -70,6 +70,8 @@ def run_crawl(packages: list[str], settings: Settings, as_json: bool) -> int:
         for outcome in outcomes:
             if outcome.status == "failed":
                 err_console.print(f"error: {safe_text(outcome.error)}", markup=False)
+            for skipped in outcome.skipped:
+                err_console.print(f"warning: {safe_text(outcome.package)}: skipped {safe_text(skipped)}", markup=False)
         console.print(
             f"Results are stored in {settings.db}. See one server with "
             "`catalogue classify NAME`; write policies with `catalogue export policies --out policies/`.",

@@ -24,7 +24,7 @@ def test_crawl_stores_servers_tools_and_labels(catalogue_env, cli, tmp_path):
     by_name = {p["package"]: p for p in report["packages"]}
     assert by_name["pypi:weather-mcp"] == {
         "package": "pypi:weather-mcp", "status": "stored", "version": "1.0.0",
-        "tools": 3, "completeness": "complete", "error": "",
+        "tools": 3, "completeness": "complete", "error": "", "skipped": [],
     }  # fmt: skip
     assert by_name["pypi:notes-server"]["tools"] == 4
     assert by_name["npm:@fixture/files-mcp"]["tools"] == 3
@@ -105,6 +105,9 @@ def test_a_source_file_that_does_not_parse_loses_only_that_file(catalogue_env, c
     assert result.code == 0
     package = json.loads(result.stdout)["packages"][0]
     assert package["status"] == "stored" and package["tools"] == 1
+    assert package["skipped"][0].startswith("src/broken_source/helpers.py: ")
+    text_run = cli("crawl", "pypi:broken-source-mcp")
+    assert text_run.code == 0  # already stored: unchanged, nothing to warn about again
     with _db(tmp_path)() as session:
         release = session.scalars(select(Release)).one()
         assert [t.name for t in release.tools] == ["ping"]
