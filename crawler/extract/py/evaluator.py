@@ -368,7 +368,9 @@ class Evaluator:
                 return Unknown(scope.module.path, node.lineno, "unsupported f-string part")
             item = self.eval(value.value, scope, depth)
             if isinstance(item, EnumMember):
-                item = item.value
+                # Mixed-in and StrEnum members format as their value; plain Enum as Cls.NAME
+                mixed = self.inherits(item.cls, {"str", "int", "float", "StrEnum", "IntEnum"})
+                item = item.value if mixed else f"{item.cls.node.name}.{item.name}"
             if not (isinstance(item, (str, int, float, bool)) or item is None):
                 return self._unknown_from(item, scope.module.path, node.lineno, "f-string")
             if value.conversion == ord("r"):
@@ -504,6 +506,19 @@ class Evaluator:
         self._enum_cache[key] = members
         return members
 
+    def enum_str(self, member: EnumMember) -> Any:
+        """`str(member)`: the value for StrEnum/IntEnum or a `__str__` returning
+        the value, "Cls.NAME" otherwise (also for `(str, Enum)` mixins)."""
+        if self.inherits(member.cls, {"StrEnum", "IntEnum", "IntFlag", "ReprEnum"}):
+            return str(member.value)
+        for stmt in member.cls.node.body:
+            if isinstance(stmt, ast.FunctionDef) and stmt.name == "__str__":
+                text = ast.unparse(stmt.body[-1]) if stmt.body else ""
+                if text in ("return self.value", "return str(self.value)"):
+                    return str(member.value)
+                return Unknown(member.cls.module.path, stmt.lineno, "custom __str__")
+        return f"{member.cls.node.name}.{member.name}"
+
     # ----- calls --------------------------------------------------------------
 
     def _call(self, node: ast.Call, scope: Scope, depth: int) -> Any:
@@ -570,7 +585,7 @@ class Evaluator:
         first = args[0] if args else _MISSING
         if qualname == "builtins.str" and first is not _MISSING:
             if isinstance(first, EnumMember):
-                return first.value if isinstance(first.value, str) else str(first.value)
+                return self.enum_str(first)
             if isinstance(first, (str, int, float, bool)):
                 return str(first)
         if qualname in ("builtins.list", "builtins.tuple") and isinstance(first, (list, tuple)):

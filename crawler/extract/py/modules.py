@@ -11,7 +11,12 @@ import ast
 from dataclasses import dataclass, field
 
 from crawler.extract.py.source import SourceRefused, parse_python
-from crawler.extract.py.symbols import SymbolTable, build_table, resolve_relative
+from crawler.extract.py.symbols import (
+    SymbolTable,
+    build_table,
+    flat_statements,
+    resolve_relative,
+)
 from crawler.files import PackageFiles
 from mcp_domain import FileSkip
 
@@ -130,13 +135,21 @@ class Project:
     def has_module(self, name: str) -> bool:
         return self.index.path(name) is not None
 
-    def imported_modules(self, module: Module) -> list[str]:
-        """Local modules `module` imports, anywhere in its body, in source order.
+    def imported_modules(self, module: Module) -> tuple[list[str], list[str]]:
+        """Local modules `module` imports, in source order: (at import time, later).
 
-        `import a.b.c` reaches a, a.b and a.b.c; `from a.b import c` reaches a,
-        a.b and, when it is a module, a.b.c.
+        Imports in the module body run when it is imported; imports inside
+        function bodies run later, when the function is called (`import tools`
+        inside `main()`). `import a.b.c` reaches a, a.b and a.b.c;
+        `from a.b import c` reaches a, a.b and, when it is a module, a.b.c.
         """
-        names: list[str] = []
+        eager_nodes = {
+            id(stmt)
+            for stmt in flat_statements(module.tree.body)
+            if isinstance(stmt, (ast.Import, ast.ImportFrom))
+        }
+        eager: list[str] = []
+        later: list[str] = []
         nodes = [n for n in ast.walk(module.tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
         nodes.sort(key=lambda n: (n.lineno, n.col_offset))
         for node in nodes:
@@ -148,51 +161,47 @@ class Project:
                 for alias in node.names:
                     if alias.name != "*":
                         targets.append(f"{base}.{alias.name}" if base else alias.name)
+            found = eager if id(node) in eager_nodes else later
             for target in targets:
                 parts = target.split(".")
                 for end in range(1, len(parts) + 1):
                     candidate = ".".join(parts[:end])
                     if candidate and self.has_module(candidate):
-                        names.append(candidate)
-        return names
+                        found.append(candidate)
+        return eager, later
 
     def reachable(self, roots: list[str]) -> list[Module]:
-        """Modules reachable from `roots`, in import-execution order.
+        """Modules reachable from `roots`, in the order their bodies would run.
 
-        A module's imports run before the rest of its body, so each module is
-        listed after the modules it imports (post-order), the way decorators
-        register tools at run time. Iterative: import cycles and long chains
-        are safe.
+        A module's body-level imports run before the rest of its body, so those
+        modules come first; imports inside functions run after it. Iterative:
+        import cycles and long chains are safe.
         """
         order: list[Module] = []
         listed: set[str] = set()
-        state: dict[str, int] = {}  # 1 = being visited, 2 = done
-        for root in roots:
-            stack: list[tuple[str, list[str] | None]] = [(root, None)]
-            while stack:
-                name, pending = stack[-1]
-                if pending is None:
-                    if state.get(name):
-                        stack.pop()
-                        continue
-                    state[name] = 1
-                    module = self.module(name)
-                    children = self._with_parents(name)
-                    if module is not None:
-                        children += self.imported_modules(module)
-                    stack[-1] = (name, list(reversed(children)))
-                    continue
-                if pending:
-                    child = pending.pop()
-                    if not state.get(child):
-                        stack.append((child, None))
-                    continue
-                stack.pop()
-                state[name] = 2
+        seen: set[str] = set()
+        # Stack items: ("visit", name) or ("emit", name)
+        stack: list[tuple[str, str]] = [("visit", root) for root in reversed(roots)]
+        while stack:
+            action, name = stack.pop()
+            if action == "emit":
                 module = self.module(name)
                 if module is not None and module.path not in listed:
                     listed.add(module.path)
                     order.append(module)
+                continue
+            if name in seen:
+                continue
+            seen.add(name)
+            module = self.module(name)
+            eager, later = self.imported_modules(module) if module else ([], [])
+            eager = self._with_parents(name) + eager
+            # pushed in reverse: eager imports run first, then the body, then later ones
+            for child in reversed(later):
+                stack.append(("visit", child))
+            stack.append(("emit", name))
+            for child in reversed(eager):
+                stack.append(("visit", child))
         return order
 
     def _with_parents(self, name: str) -> list[str]:
