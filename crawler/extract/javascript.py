@@ -74,6 +74,9 @@ class _Run:
             found.problems.extend(part.problems)
             found.notes.extend(part.notes)
             found.sites += part.sites
+        if evaluator.env_reads:
+            names = ", ".join(sorted(evaluator.env_reads)[:10])
+            self.notes.append(f"read as in the default configuration, environment unset: {names}")
         return self._verdict(found, entries)
 
     def _entries(self, has_manifest: bool, sources: list[str]) -> list[str]:

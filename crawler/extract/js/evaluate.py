@@ -23,6 +23,7 @@ from crawler.extract.js.scope import FUNCTIONS, Declaration, Scopes
 from crawler.extract.js.values import (
     UNDEFINED,
     Builtin,
+    EnvValue,
     FunctionRef,
     JsObject,
     ModuleRef,
@@ -54,7 +55,9 @@ _PASSTHROUGH = frozenset(
         "__esModule",
     }
 )
-_GLOBALS = frozenset({"Object", "JSON", "Promise", "String", "Array", "Number", "Boolean"})
+_GLOBALS = frozenset(
+    {"Object", "JSON", "Promise", "String", "Array", "Number", "Boolean", "process"}
+)
 _ZOD_TO_JSON_MODULES = frozenset({"zod-to-json-schema"})
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
 
@@ -69,6 +72,8 @@ class Evaluator:
         self._env: dict[int, Any] = {}
         self._depth = 0
         self._steps = 0
+        # Environment variables whose (unset) value decided something.
+        self.env_reads: set[str] = set()
 
     # -- entry points -------------------------------------------------------
 
@@ -430,6 +435,9 @@ class Evaluator:
                 return ModuleRef(module.path)
             if obj.name == "passthrough":
                 return obj
+            if obj.name == "process.env" and isinstance(key, str):
+                self.env_reads.add(key)
+                return EnvValue(key)
             return Builtin(f"{obj.name}.{key}")
         if obj is UNDEFINED or obj is None:
             return Unresolved(f"property {key!r} of nothing")
@@ -557,7 +565,7 @@ class Evaluator:
         if op in ("??", "||", "&&"):
             if isinstance(left, Unresolved):
                 return left
-            nullish = left is None or left is UNDEFINED
+            nullish = left is None or left is UNDEFINED or isinstance(left, EnvValue)
             falsy = nullish or left in (False, 0, "")
             if op == "??":
                 return self.value(node.child_by_field_name("right"), module) if nullish else left
@@ -565,6 +573,9 @@ class Evaluator:
                 return self.value(node.child_by_field_name("right"), module) if falsy else left
             return left if falsy else self.value(node.child_by_field_name("right"), module)
         right = self.value(node.child_by_field_name("right"), module)
+        if op in ("===", "!==", "==", "!=") and _comparable(left) and _comparable(right):
+            same = _loose(left) == _loose(right) and type(_loose(left)) is type(_loose(right))
+            return same if op in ("===", "==") else not same
         if op == "+":
             if isinstance(left, str) or isinstance(right, str):
                 a, b = to_js_string(left), to_js_string(right)
@@ -591,7 +602,7 @@ class Evaluator:
             return -arg
         if op == "+" and _is_number(arg):
             return arg
-        if op == "!" and not isinstance(arg, Unresolved):
+        if op == "!" and (isinstance(arg, EnvValue) or _comparable(arg)):
             return not _truthy(arg)
         return Unresolved(f"operator {op}")
 
@@ -599,9 +610,7 @@ class Evaluator:
         condition = self.value(node.child_by_field_name("condition"), module)
         yes = node.child_by_field_name("consequence")
         no = node.child_by_field_name("alternative")
-        if not isinstance(condition, Unresolved) and isinstance(
-            condition, (bool, int, float, str, type(None))
-        ):
+        if _comparable(condition):
             return self.value(yes if _truthy(condition) else no, module)
         a, b = self.value(yes, module), self.value(no, module)
         if a == b:
@@ -685,8 +694,16 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _comparable(value: Any) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool, EnvValue, type(UNDEFINED)))
+
+
+def _loose(value: Any) -> Any:
+    return UNDEFINED if isinstance(value, EnvValue) else value
+
+
 def _truthy(value: Any) -> bool:
-    if value is UNDEFINED or value is None:
+    if value is UNDEFINED or value is None or isinstance(value, EnvValue):
         return False
     if isinstance(value, (bool, int, float, str)):
         return bool(value)
@@ -741,7 +758,8 @@ def parse_number(raw: str) -> int | float:
         if lowered.startswith("0b"):
             return int(raw[2:], 2)
         value = float(raw)
-        return int(value) if value.is_integer() and "." not in raw and "e" not in lowered else value
+        # JavaScript has one number type; print whole numbers as integers, as JSON.stringify does.
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
     except ValueError:
         return 0
 

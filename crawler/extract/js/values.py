@@ -77,5 +77,16 @@ class Builtin:
     name: str
 
 
+@dataclass(frozen=True)
+class EnvValue:
+    """`process.env.NAME`: read as unset, i.e. the server's default configuration.
+
+    It is falsy and nullish in conditions and equal only to undefined, but a
+    string built from it is not known.
+    """
+
+    name: str
+
+
 def is_known(value: Any) -> bool:
     return not isinstance(value, Unresolved)

@@ -179,7 +179,7 @@ def construct(name: str, args: list[Any]) -> Any:
     if name in ("union", "discriminatedUnion", "xor"):
         options = a.get(1) if name == "discriminatedUnion" else a.get(0)
         options = options if isinstance(options, list) else []
-        return Zod(schema={"anyOf": [_schema_of(o) for o in options]})
+        return Zod(schema=_union([_schema_of(o) for o in options]))
     if name == "intersection":
         return Zod(schema={"allOf": [_schema_of(a.get(0)), _schema_of(a.get(1))]})
     if name in ("record", "map"):
@@ -194,6 +194,16 @@ def construct(name: str, args: list[Any]) -> Any:
             return apply_method(inner, name, [])
         return Zod(schema={}, optional=name != "nullable")
     return Zod(schema={})
+
+
+def _union(schemas: list[dict[str, Any]]) -> dict[str, Any]:
+    """anyOf, or a list of types when every option is a bare primitive type."""
+    kinds = [s.get("type") for s in schemas]
+    if schemas and all(
+        len(s) == 1 and isinstance(k, str) for s, k in zip(schemas, kinds, strict=True)
+    ):
+        return {"type": list(dict.fromkeys(kinds))}
+    return {"anyOf": schemas}
 
 
 def _native_enum(value: Any) -> Zod:
