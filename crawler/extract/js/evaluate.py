@@ -465,6 +465,9 @@ class Evaluator:
             Unresolved("spread argument") if a.type == "spread_element" else self.value(a, module)
             for a in arg_nodes
         ]
+        if _callee_name(function) in _PASSTHROUGH:
+            # tsc and bundlers define these helpers with `this`-dependent code; skip it.
+            return args[0] if args else UNDEFINED
         if function.type == "member_expression":
             receiver = self.value(function.child_by_field_name("object"), module)
             method = text(function.child_by_field_name("property"))
@@ -653,6 +656,17 @@ _DECLARATION_TYPES = frozenset(
 def _resolved_dependency(module: Module, spec: str) -> str | None:
     # The module's dependencies are exactly the files its specifiers resolved to.
     return resolve_import(module.path, spec, set(module.dependencies))
+
+
+def _callee_name(function: Node) -> str:
+    if function.type == "member_expression":
+        return text(function.child_by_field_name("property"))
+    if function.type == "identifier":
+        return text(function)
+    if function.type in ("parenthesized_expression", "sequence_expression"):
+        last = function.named_children[-1] if function.named_children else None
+        return _callee_name(last) if last is not None else ""
+    return ""
 
 
 def _bind_parameters(fn: Node, args: list[Any]) -> dict[int, Any]:
