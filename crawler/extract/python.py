@@ -15,7 +15,7 @@ from crawler.extract.py.evaluator import Evaluator
 from crawler.extract.py.lowlevel import find_lowlevel_tools, install_model_schemas
 from crawler.extract.py.manifest import find_entry_points
 from crawler.extract.py.modules import Project, is_test_or_example
-from crawler.extract.py.walk import Findings, imports_mcp
+from crawler.extract.py.walk import Findings, find_mounts, imports_mcp
 from crawler.files import PackageFiles
 from mcp_domain import Completeness, ExtractionResult, ToolDefinition
 
@@ -50,10 +50,12 @@ class PythonExtractor:
         evaluator = Evaluator(project)
         install_model_schemas(evaluator)
         findings = Findings()
+        for module in modules:
+            find_mounts(evaluator, module, findings)
         tools: list[ToolDefinition] = []
         seen: set[str] = set()
         for module in modules:
-            found = Findings(unresolved=findings.unresolved)
+            found = Findings(unresolved=findings.unresolved, prefixes=findings.prefixes)
             find_decorated_tools(evaluator, module, found)
             find_lowlevel_tools(evaluator, module, found)
             for _, tool in sorted(found.tools, key=lambda pair: pair[0]):

@@ -27,6 +27,8 @@ PATTERN_ADD_TOOL = "python.add_tool"
 
 
 def find_decorated_tools(ev: Evaluator, module: Module, findings: Findings) -> None:
+    if "tool" not in module.text:
+        return
     mcp_module = imports_mcp(module)
     for stmt, scope in statements(ev, module):
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -38,19 +40,34 @@ def find_decorated_tools(ev: Evaluator, module: Module, findings: Findings) -> N
                 receiver = ev.eval(func.value, scope, 1)
                 if not is_server(receiver, mcp_module):
                     continue
-                _register(ev, module, findings, stmt, scope, call, decorator.lineno)
+                _register(
+                    ev,
+                    module,
+                    findings,
+                    stmt,
+                    scope,
+                    call,
+                    decorator.lineno,
+                    PATTERN_DECORATOR,
+                    receiver,
+                )
                 break
         elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
             _call_form(ev, module, findings, stmt.value, scope, mcp_module)
 
 
 def _call_form(ev, module, findings, call: ast.Call, scope: Scope, mcp_module: bool) -> None:
-    """`mcp.add_tool(fn, name=...)` and `mcp.tool(name=...)(fn)`."""
+    """`mcp.add_tool(fn, name=...)`, `mcp.tool(fn, name=...)`, `mcp.tool(name=...)(fn)`."""
     func = call.func
     options: ast.Call | None = None
-    if isinstance(func, ast.Attribute) and func.attr == "add_tool":
+    if (
+        isinstance(func, ast.Attribute)
+        and func.attr in ("add_tool", "tool")
+        and call.args
+        and not (isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str))
+    ):
         receiver_node = func.value
-        target_node = call.args[0] if call.args else None
+        target_node = call.args[0]
         options = ast.Call(func=func, args=call.args[1:], keywords=call.keywords)
     elif (
         isinstance(func, ast.Call)
@@ -62,16 +79,51 @@ def _call_form(ev, module, findings, call: ast.Call, scope: Scope, mcp_module: b
         options = func
     else:
         return
-    if target_node is None or not is_server(ev.eval(receiver_node, scope, 1), mcp_module):
+    receiver = ev.eval(receiver_node, scope, 1)
+    if target_node is None or not is_server(receiver, mcp_module):
         return
     target = ev.eval(target_node, scope, 1)
+    if isinstance(target_node, ast.Name):
+        # `find = wrap(find, ...)` at run time: read the function it started from
+        original = _original_function(ev, target_node.id, scope)
+        if original is not None and not (
+            isinstance(target, FuncRef) and target.node is original.node
+        ):
+            where = Unknown(module.path, call.lineno, f"{target_node.id} is wrapped at run time")
+            findings.unresolved_at(where, "exact signature of the tool function")
+            target = original
     if not isinstance(target, FuncRef):
         if isinstance(target, Unknown):
             findings.unresolved_at(target, "tool function")
         return
     _register(
-        ev, module, findings, target.node, target.scope, options, call.lineno, PATTERN_ADD_TOOL
+        ev,
+        module,
+        findings,
+        target.node,
+        target.scope,
+        options,
+        call.lineno,
+        PATTERN_ADD_TOOL,
+        receiver,
+        scope,
     )
+
+
+def _original_function(ev: Evaluator, name: str, scope: Scope) -> FuncRef | None:
+    """The first plain function a local name was bound to, through `a = b` aliases."""
+    for _ in range(10):
+        bindings = scope.table.bindings.get(name, [])
+        first = next((b for b in bindings if b.kind in ("assign", "def")), None)
+        if first is None:
+            return None
+        if first.kind == "def":
+            value = ev.lookup(name, scope, 1, first.node.lineno)
+            return value if isinstance(value, FuncRef) and value.node is first.node else None
+        if not isinstance(first.value, ast.Name):
+            return None
+        name = first.value.id
+    return None
 
 
 def _register(
@@ -82,15 +134,19 @@ def _register(
     scope: Scope,
     call: ast.Call | None,
     line: int,
-    pattern: str = PATTERN_DECORATOR,
+    pattern: str,
+    receiver: Any,
+    call_scope: Scope | None = None,
 ) -> None:
+    """Record one tool: `node` defined in `scope`, registered by `call` in `call_scope`."""
+    call_scope = call_scope or scope
     options: dict[str, Any] = {}
     if call is not None:
         for keyword in call.keywords:
             if keyword.arg:
-                options[keyword.arg] = ev.eval(keyword.value, scope, 1)
+                options[keyword.arg] = ev.eval(keyword.value, call_scope, 1)
         if call.args:
-            first = ev.eval(call.args[0], scope, 1)
+            first = ev.eval(call.args[0], call_scope, 1)
             if isinstance(first, (str, EnumMember)) or isinstance(first, Unknown):
                 options.setdefault("name", first)
     name = _text(options.get("name"))
@@ -98,6 +154,9 @@ def _register(
         findings.unresolved_at(name, f"tool name of {node.name}()")
         name = node.name
     name = name or node.name
+    prefix = findings.prefixes.get(id(receiver))
+    if prefix:
+        name = f"{prefix}_{name}"
     description = _text(options.get("description"))
     if isinstance(description, Unknown):
         findings.unresolved_at(description, f"description of tool {name}")

@@ -459,7 +459,11 @@ class Evaluator:
 
     def base_refs(self, cls: ClassRef) -> list[Any]:
         scope = self.module_scope(cls.module)
-        return [self.eval(base, scope, 1) for base in cls.node.bases]
+        # `class S(FastMCP[T], Generic[T])`: the subscripted base is FastMCP
+        return [
+            self.eval(base.value if isinstance(base, ast.Subscript) else base, scope, 1)
+            for base in cls.node.bases
+        ]
 
     def inherits(self, cls: ClassRef, names: set[str], _depth: int = 0) -> bool:
         """Whether an outside base class (at any depth) has one of `names` as last part."""

@@ -33,7 +33,10 @@ PATTERN_LOWLEVEL = "python.lowlevel_tool"
 
 
 def find_lowlevel_tools(ev: Evaluator, module: Module, findings: Findings) -> None:
+    if "list_tools" not in module.text:
+        return
     mcp_module = imports_mcp(module)
+    with_handler_keyword = "on_list_tools" in module.text
     handlers: list[tuple[FuncRef, int]] = []
     for stmt, scope in statements(ev, module):
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -44,7 +47,7 @@ def find_lowlevel_tools(ev: Evaluator, module: Module, findings: Findings) -> No
                     if _plausible_server(receiver, mcp_module):
                         handlers.append((FuncRef(module, stmt, scope), decorator.lineno))
                         break
-        for node in _calls_with_handler(stmt):
+        for node in _calls_with_handler(stmt) if with_handler_keyword else ():
             keyword = next(k for k in node.keywords if k.arg == "on_list_tools")
             handler = ev.eval(keyword.value, scope, 1)
             if isinstance(handler, FuncRef):

@@ -54,7 +54,21 @@ class Module:
     path: str
     is_package: bool
     tree: ast.Module
+    text: str = ""
     _table: SymbolTable | None = None
+    _imports: list[ast.Import | ast.ImportFrom] | None = None
+
+    @property
+    def imports(self) -> list[ast.Import | ast.ImportFrom]:
+        """Every import statement of the module, function bodies included, in order."""
+        if self._imports is None:
+            nodes = [
+                node
+                for node in ast.walk(self.tree)
+                if isinstance(node, (ast.Import, ast.ImportFrom))
+            ]
+            self._imports = sorted(nodes, key=lambda n: (n.lineno, n.col_offset))
+        return self._imports
 
     @property
     def table(self) -> SymbolTable:
@@ -123,12 +137,12 @@ class Project:
             return self._modules[path]
         self._modules[path] = None
         try:
-            tree = parse_python(path, self.files.files.get(path, b""), self.max_bytes)
+            tree, text = parse_python(path, self.files.files.get(path, b""), self.max_bytes)
         except SourceRefused as exc:
             self.skipped.append(FileSkip(file=path, reason=str(exc)))
             return None
         name = self.index.name_of.get(path, path[:-3].replace("/", "."))
-        module = Module(name, path, self.index.is_package(path), tree)
+        module = Module(name, path, self.index.is_package(path), tree, text)
         self._modules[path] = module
         return module
 
@@ -150,9 +164,7 @@ class Project:
         }
         eager: list[str] = []
         later: list[str] = []
-        nodes = [n for n in ast.walk(module.tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
-        nodes.sort(key=lambda n: (n.lineno, n.col_offset))
-        for node in nodes:
+        for node in module.imports:
             if isinstance(node, ast.Import):
                 targets = [alias.name for alias in node.names]
             else:

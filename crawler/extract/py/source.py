@@ -19,8 +19,8 @@ class SourceRefused(Exception):
     """The file cannot be read as Python; the message says why."""
 
 
-def parse_python(path: str, data: bytes, max_bytes: int) -> ast.Module:
-    """Parse `data` as a Python module or raise SourceRefused."""
+def parse_python(path: str, data: bytes, max_bytes: int) -> tuple[ast.Module, str]:
+    """Parse `data` as a Python module (tree and text) or raise SourceRefused."""
     if len(data) > max_bytes:
         raise SourceRefused(f"file is {len(data)} bytes, above the {max_bytes} byte limit")
     if b"\x00" in data:
@@ -41,7 +41,7 @@ def parse_python(path: str, data: bytes, max_bytes: int) -> ast.Module:
     depth = tree_depth(tree, MAX_TREE_DEPTH)
     if depth > MAX_TREE_DEPTH:
         raise SourceRefused(f"syntax tree nested deeper than {MAX_TREE_DEPTH} levels")
-    return tree
+    return tree, text
 
 
 def parse_expression(text: str) -> ast.expr | None:

@@ -35,6 +35,8 @@ class Findings:
 
     tools: list = field(default_factory=list)  # (sort key, ToolDefinition)
     unresolved: list[str] = field(default_factory=list)
+    # id(server object) -> name prefix it is mounted under (fastmcp mount/import_server)
+    prefixes: dict[int, str] = field(default_factory=dict)
 
     def unresolved_at(self, unknown: Unknown, what: str) -> None:
         note = f"{unknown.file}:{unknown.line}: {what} not resolved statically ({unknown.why})"
@@ -86,7 +88,7 @@ def _parameters(ev: Evaluator, node: FunctionNode, scope: Scope) -> dict:
 
 def imports_mcp(module: Module) -> bool:
     """Whether the module imports anything from the `mcp` or `fastmcp` packages."""
-    for node in ast.walk(module.tree):
+    for node in module.imports:
         if isinstance(node, ast.Import):
             if any(is_mcp_name(alias.name) for alias in node.names):
                 return True
@@ -105,3 +107,31 @@ def is_server(value, module_imports_mcp: bool) -> bool:
     if isinstance(value, Unknown):
         return module_imports_mcp
     return False
+
+
+def find_mounts(ev: Evaluator, module: Module, findings: Findings) -> None:
+    """`parent.mount(child, prefix=...)` / `namespace=` / `import_server(...)`:
+    the child's tools are listed as "<prefix>_<name>"."""
+    if "mount" not in module.text and "import_server" not in module.text:
+        return
+    mcp_module = imports_mcp(module)
+    for stmt, scope in statements(ev, module):
+        if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
+            continue
+        call = stmt.value
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and func.attr in ("mount", "import_server")):
+            continue
+        if not is_server(ev.eval(func.value, scope, 1), mcp_module):
+            continue
+        args = [ev.eval(arg, scope, 1) for arg in call.args]
+        kwargs = {k.arg: ev.eval(k.value, scope, 1) for k in call.keywords if k.arg}
+        child = kwargs.get("server")
+        prefix = kwargs.get("prefix", kwargs.get("namespace"))
+        for arg in args:
+            if isinstance(arg, str) and prefix is None:
+                prefix = arg  # the older mount("prefix", server) order
+            elif isinstance(arg, ObjectValue) and child is None:
+                child = arg
+        if isinstance(child, ObjectValue) and isinstance(prefix, str) and prefix:
+            findings.prefixes[id(child)] = prefix
