@@ -346,7 +346,10 @@ class Evaluator:
                 inner = self.value(_first_named(child), module)
                 rendered = to_js_string(inner)
                 if rendered is None:
-                    return Unresolved(f"template uses a run-time value at line {line_of(child)}")
+                    why = f": {inner.reason}" if isinstance(inner, Unresolved) else ""
+                    return Unresolved(
+                        f"template uses a run-time value at line {line_of(child)}{why}"
+                    )
                 parts.append(rendered)
         return "".join(parts)
 
@@ -583,6 +586,9 @@ class Evaluator:
             if isinstance(left, str) or isinstance(right, str):
                 a, b = to_js_string(left), to_js_string(right)
                 if a is None or b is None:
+                    unknown = left if isinstance(left, Unresolved) else right
+                    if isinstance(unknown, Unresolved):
+                        return unknown
                     return Unresolved(f"string built at run time at line {line_of(node)}")
                 return a + b
             if _is_number(left) and _is_number(right):
