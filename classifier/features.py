@@ -1,0 +1,157 @@
+"""The text fields of a tool definition, each with the path evidence refers to.
+
+Field paths:
+  name                                         the tool name
+  description                                  the tool description
+  annotations.title                            the annotation title, when a string
+  annotations.<hint>                           a boolean hint, its text is "true"/"false"
+  inputSchema.description                      the schema's own description
+  inputSchema.properties.<prop>                a property name (the text is the name)
+  inputSchema.properties.<prop>.description    a property description
+  inputSchema.properties.<prop>.enum           enum values joined with ", "
+  inputSchema.properties.<prop>.default        a string, number or boolean default
+Nested properties continue the path: inputSchema.properties.a.properties.b and
+inputSchema.properties.a.items.properties.b.
+
+Definitions come from crawled packages and are hostile: every size, depth and
+type is checked, and nothing here raises on odd input.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from classifier.tokens import Token, tokenize
+from mcp_domain import ToolDefinition
+
+MAX_DESCRIPTION_CHARS = 20_000
+MAX_TEXT_CHARS = 4_000
+MAX_NAME_CHARS = 200
+MAX_FIELDS = 400
+MAX_DEPTH = 6
+HINTS = ("readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint")
+
+# Field kinds rules can address.
+KINDS = (
+    "name",
+    "description",
+    "title",
+    "property_name",
+    "property_description",
+    "enum",
+    "default",
+    "annotation",
+)
+# Kinds whose text is matched as word tokens rather than with regular expressions.
+TOKEN_KINDS = ("name", "property_name", "enum")
+
+
+@dataclass
+class FieldText:
+    path: str
+    kind: str
+    text: str
+    # For property fields: the tokens of the owning property's name.
+    property_tokens: frozenset[str] = frozenset()
+    tokens: list[Token] = field(default_factory=list)
+
+
+@dataclass
+class Features:
+    fields: list[FieldText]
+    annotations: dict[str, bool]
+    has_description: bool
+
+    by_kind: dict[str, list[FieldText]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for item in self.fields:
+            self.by_kind.setdefault(item.kind, []).append(item)
+
+    def of_kind(self, kind: str) -> list[FieldText]:
+        return self.by_kind.get(kind, [])
+
+
+def _scalar_text(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    return None
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.fields: list[FieldText] = []
+
+    def add(self, path: str, kind: str, text: str, prop_tokens: frozenset[str] = frozenset()):
+        if len(self.fields) >= MAX_FIELDS or not text:
+            return
+        limit = MAX_DESCRIPTION_CHARS if kind == "description" else MAX_TEXT_CHARS
+        text = text[:limit]
+        item = FieldText(path, kind, text, prop_tokens)
+        if kind in TOKEN_KINDS:
+            item.tokens = tokenize(text, limit)
+        self.fields.append(item)
+
+    def schema(self, schema: Any, path: str, depth: int) -> None:
+        if not isinstance(schema, dict) or depth > MAX_DEPTH:
+            return
+        if depth == 0 and isinstance(schema.get("description"), str):
+            self.add(f"{path}.description", "description_schema", schema["description"])
+        props = schema.get("properties")
+        if isinstance(props, dict):
+            for name in sorted(props, key=str)[:MAX_FIELDS]:
+                self.prop(str(name), props[name], f"{path}.properties.{name}", depth)
+        items = schema.get("items")
+        if isinstance(items, dict):
+            self.schema(items, f"{path}.items", depth + 1)
+        for key in ("anyOf", "oneOf", "allOf"):
+            options = schema.get(key)
+            if isinstance(options, list):
+                for i, option in enumerate(options[:20]):
+                    self.schema(option, f"{path}.{key}.{i}", depth + 1)
+
+    def prop(self, name: str, spec: Any, path: str, depth: int) -> None:
+        name_tokens = frozenset(t.text for t in tokenize(name[:MAX_NAME_CHARS]))
+        self.add(path, "property_name", name[:MAX_NAME_CHARS], name_tokens)
+        if not isinstance(spec, dict):
+            return
+        desc = spec.get("description")
+        if isinstance(desc, str):
+            self.add(f"{path}.description", "property_description", desc, name_tokens)
+        enum = spec.get("enum")
+        if isinstance(enum, list):
+            values = [v for v in (_scalar_text(x) for x in enum[:200]) if v is not None]
+            self.add(f"{path}.enum", "enum", ", ".join(values), name_tokens)
+        default = _scalar_text(spec.get("default"))
+        if default is not None:
+            self.add(f"{path}.default", "default", default, name_tokens)
+        self.schema(spec, path, depth + 1)
+
+
+def extract_features(tool: ToolDefinition) -> Features:
+    """All text fields of `tool` in a fixed order (name, description, annotations, schema)."""
+    col = _Collector()
+    name = tool.name if isinstance(tool.name, str) else str(tool.name)
+    col.add("name", "name", name[:MAX_NAME_CHARS])
+    description = tool.description if isinstance(tool.description, str) else ""
+    col.add("description", "description", description)
+    annotations: dict[str, bool] = {}
+    raw_ann = tool.annotations if isinstance(tool.annotations, dict) else {}
+    title = raw_ann.get("title")
+    if isinstance(title, str):
+        col.add("annotations.title", "title", title)
+    for hint in HINTS:
+        value = raw_ann.get(hint)
+        if isinstance(value, bool):
+            annotations[hint] = value
+            col.add(f"annotations.{hint}", "annotation", json.dumps(value))
+    col.schema(tool.input_schema, "inputSchema", 0)
+    # The schema's own description reads like the tool description.
+    for item in col.fields:
+        if item.kind == "description_schema":
+            item.kind = "description"
+    return Features(col.fields, annotations, bool(description.strip()))
