@@ -33,10 +33,14 @@ def test_registrations_in_a_for_of_loop_are_expanded():
 const { z } = require("zod");
 const TOOLS = [
   { name: "start_vm", help: "Start a virtual machine", shape: { id: z.string() } },
-  { name: "stop_vm", help: "Stop a virtual machine", shape: { id: z.string(), force: z.boolean().optional() } },
+  {
+    name: "stop_vm",
+    help: "Stop a virtual machine",
+    shape: { id: z.string(), force: z.boolean().optional() },
+  },
 ];
 for (const tool of TOOLS) {
-  server.registerTool(tool.name, { description: tool.help, inputSchema: tool.shape }, async () => ({}));
+  server.registerTool(tool.name, { description: tool.help, inputSchema: tool.shape }, cb);
 }
 """
         },
@@ -46,7 +50,7 @@ for (const tool of TOOLS) {
     assert list(tools) == ["start_vm", "stop_vm"]
     assert tools["stop_vm"].description == "Stop a virtual machine"
     assert tools["stop_vm"].input_schema["required"] == ["id"]
-    assert tools["start_vm"].source.line == 8
+    assert tools["start_vm"].source.line == 12
 
 
 def test_registrations_in_for_each_over_object_entries_are_expanded():
