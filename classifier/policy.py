@@ -12,8 +12,9 @@ Argument validation for Execute tools. The format has only `limits` and
      "on_deny": "Arguments do not match the tool's input schema."}
 
 The schema is embedded so the gateway needs nothing but the policy file. A tool
-whose input schema is not a JSON object gets a schema that accepts only an
-empty arguments object, so validation fails closed.
+whose input schema is not a JSON object, or is nested deeper than
+MAX_SCHEMA_DEPTH, gets a schema that accepts only an empty arguments object, so
+validation fails closed (and rendering never recurses without bound).
 
 When two definitions share a name, the stricter rule wins (higher severity).
 """
@@ -31,6 +32,21 @@ from mcp_domain import Category, Label, ToolDefinition
 APPROVAL_MESSAGE = "Requires human approval."
 SCHEMA_MESSAGE = "Arguments do not match the tool's input schema."
 _FAIL_CLOSED_SCHEMA: dict[str, Any] = {"type": "object", "additionalProperties": False}
+MAX_SCHEMA_DEPTH = 64
+
+
+def _depth_ok(value: Any, limit: int = MAX_SCHEMA_DEPTH) -> bool:
+    """Whether `value` nests no deeper than `limit` (checked without recursion)."""
+    stack = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return False
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+    return True
 
 
 class _Strict(BaseModel):
@@ -89,6 +105,8 @@ def rule_for(
         rule = ToolRule(limits=[_limit(name, d.execute_max, d)])
         if d.validate_execute_arguments:
             schema = tool.input_schema if isinstance(tool.input_schema, dict) else None
+            if schema is not None and not _depth_ok(schema):
+                schema = None
             condition = {"arguments_not_matching": schema or _FAIL_CLOSED_SCHEMA}
             rule.deny_if = [DenyRule(conditions=[condition], on_deny=SCHEMA_MESSAGE)]
         return rule
