@@ -1,0 +1,1 @@
+"""Pieces of the Go extractor: parsing, package graph, evaluator and tool patterns."""

@@ -1,0 +1,212 @@
+"""Parse one Go file with tree-sitter, within limits, and small helpers over its nodes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import tree_sitter_go
+from tree_sitter import Language, Node, Parser, Tree
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Parser:
+    return Parser(Language(tree_sitter_go.language()))
+
+
+@dataclass
+class GoFile:
+    """One parsed Go file and what the package graph needs from it."""
+
+    path: str
+    source: bytes
+    tree: Tree
+    package: str = ""
+    # Local name -> import path; the local name is the last path element unless renamed.
+    imports: dict[str, str] = field(default_factory=dict)
+    # Every imported path, blank (`_`) and dot imports included.
+    import_paths: list[str] = field(default_factory=list)
+    has_main_func: bool = False
+
+    @property
+    def root(self) -> Node:
+        return self.tree.root_node
+
+    @property
+    def folder(self) -> str:
+        return self.path.rpartition("/")[0]
+
+
+@dataclass
+class ParseOutcome:
+    parsed: GoFile | None = None
+    skip_reason: str | None = None
+    note: str | None = None
+
+
+def parse_file(path: str, data: bytes, max_bytes: int) -> ParseOutcome:
+    """Parse `data`, or say why not. Never raises on hostile input."""
+    if len(data) > max_bytes:
+        return ParseOutcome(skip_reason=f"larger than {max_bytes} bytes ({len(data)} bytes)")
+    if b"\x00" in data[:8192]:
+        return ParseOutcome(skip_reason="binary content (NUL bytes)")
+    notes = []
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        notes.append("not valid UTF-8; read with replacement characters")
+    try:
+        tree = _parser().parse(data)
+    except Exception as exc:  # a tree-sitter failure is its bug, never ours to pass on
+        return ParseOutcome(skip_reason=f"parser failed: {type(exc).__name__}")
+    parsed = GoFile(path=path, source=data, tree=tree)
+    _read_header(parsed)
+    if tree.root_node.has_error:
+        if not parsed.package:
+            return ParseOutcome(skip_reason="syntax errors and no package clause could be read")
+        notes.append(f"syntax errors (first near line {first_error_line(tree.root_node)})")
+    return ParseOutcome(parsed=parsed, note="; ".join(notes) or None)
+
+
+def _read_header(parsed: GoFile) -> None:
+    """Package name, imports and whether the file declares `func main()`."""
+    for node in parsed.root.named_children:
+        if node.type == "package_clause":
+            for child in node.named_children:
+                if child.type == "package_identifier":
+                    parsed.package = text(child)
+        elif node.type == "import_declaration":
+            for spec in walk(node):
+                if spec.type == "import_spec":
+                    _read_import(parsed, spec)
+        elif node.type == "function_declaration":
+            name = node.child_by_field_name("name")
+            params = node.child_by_field_name("parameters")
+            if text(name) == "main" and params is not None and not params.named_children:
+                parsed.has_main_func = True
+
+
+def _read_import(parsed: GoFile, spec: Node) -> None:
+    path = string_literal(spec.child_by_field_name("path"))
+    if not path:
+        return
+    parsed.import_paths.append(path)
+    name_node = spec.child_by_field_name("name")
+    local = text(name_node) if name_node is not None else _default_import_name(path)
+    if local and local not in ("_", "."):
+        parsed.imports[local] = path
+
+
+def _default_import_name(path: str) -> str:
+    parts = path.split("/")
+    last = parts[-1]
+    # "gopkg.in/yaml.v3" and ".../v2" major-version suffixes are not the package name.
+    if len(parts) > 1 and last.startswith("v") and last[1:].isdigit():
+        last = parts[-2]
+    return last.split(".")[0].replace("-", "_")
+
+
+def string_literal(node: Node | None) -> str | None:
+    """The value of a Go string literal node (interpreted or raw), or None."""
+    if node is None:
+        return None
+    if node.type == "raw_string_literal":
+        body = text(node)[1:-1]
+        return body.replace("\r", "")
+    if node.type == "interpreted_string_literal":
+        return unescape(text(node)[1:-1])
+    return None
+
+
+_SIMPLE_ESCAPES = {
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "v": "\v",
+    "\\": "\\",
+    "'": "'",
+    '"': '"',
+}
+
+
+def unescape(body: str) -> str:
+    """Go's escape sequences in an interpreted string (or rune) literal body."""
+    if "\\" not in body:
+        return body
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch != "\\" or i + 1 >= len(body):
+            out.append(ch)
+            i += 1
+            continue
+        kind = body[i + 1]
+        if kind in _SIMPLE_ESCAPES:
+            out.append(_SIMPLE_ESCAPES[kind])
+            i += 2
+            continue
+        width = {"x": 2, "u": 4, "U": 8}.get(kind)
+        if width is not None:
+            digits = body[i + 2 : i + 2 + width]
+            try:
+                out.append(chr(int(digits, 16)))
+                i += 2 + width
+                continue
+            except ValueError:
+                pass
+        elif kind in "01234567":
+            try:
+                out.append(chr(int(body[i + 1 : i + 4], 8)))
+                i += 4
+                continue
+            except ValueError:
+                pass
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def first_error_line(root: Node) -> int:
+    for node in walk(root):
+        if node.is_error or node.is_missing:
+            return node.start_point[0] + 1
+    return root.start_point[0] + 1
+
+
+def walk(root: Node) -> Iterator[Node]:
+    """Every node under `root` in document order, without recursion."""
+    cursor = root.walk()
+    while True:
+        yield cursor.node
+        if cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return
+            if cursor.node == root:
+                return
+
+
+def text(node: Node | None) -> str:
+    if node is None or node.text is None:
+        return ""
+    return node.text.decode("utf-8", errors="replace")
+
+
+def line_of(node: Node) -> int:
+    return node.start_point[0] + 1
+
+
+def enclosing(node: Node, *types: str) -> Node | None:
+    """The nearest ancestor of one of `types`."""
+    current = node.parent
+    while current is not None:
+        if current.type in types:
+            return current
+        current = current.parent
+    return None

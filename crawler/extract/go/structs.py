@@ -1,0 +1,240 @@
+"""JSON Schema of a Go type as the official go-sdk infers it (google/jsonschema-go rules).
+
+Field names come from `json` tags (exported fields only, "-" omitted), a field
+is required unless its tag says `omitempty` or `omitzero`, and a `jsonschema`
+tag is the description (older servers write `jsonschema:"description=..."`).
+Slices and pointers may be null, structs allow no extra properties.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tree_sitter import Node
+
+from crawler.extract.go.parsing import GoFile, string_literal, text
+from crawler.extract.go.symbols import PackageIndex, Program
+
+MAX_TYPE_DEPTH = 12
+_INTEGER_TYPES = frozenset(
+    {
+        "int",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "uint",
+        "uint8",
+        "uint16",
+        "uint32",
+        "uint64",
+        "uintptr",
+        "byte",
+        "rune",
+    }
+)
+_UNSIGNED = frozenset({"uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "byte"})
+# Types jsonschema-go maps to strings (time.Time, slog.Level, math/big numbers).
+_STRING_LIKE = frozenset({"time.Time", "slog.Level", "big.Int", "big.Rat", "big.Float"})
+_TAG_PAIR = re.compile(r'(\w+):"((?:[^"\\]|\\.)*)"')
+_OLD_STYLE = re.compile(r"^\w+=")
+
+
+def parse_tag(tag: str) -> dict[str, str]:
+    """A struct tag's key:"value" pairs."""
+    return {key: value.replace('\\"', '"') for key, value in _TAG_PAIR.findall(tag)}
+
+
+class TypeSchemas:
+    def __init__(self, program: Program) -> None:
+        self.program = program
+        # What could not be read, for the extractor's notes.
+        self.problems: list[str] = []
+
+    def for_type(
+        self,
+        type_node: Node | None,
+        go_file: GoFile,
+        package: PackageIndex,
+        depth: int = 0,
+        seen: frozenset[str] = frozenset(),
+    ) -> dict[str, Any]:
+        if type_node is None or depth > MAX_TYPE_DEPTH:
+            return {}
+        kind = type_node.type
+        if kind in ("pointer_type", "parenthesized_type"):
+            inner = type_node.named_children
+            return _nullable(
+                self.for_type(inner[-1] if inner else None, go_file, package, depth + 1, seen)
+            )
+        if kind == "slice_type":
+            items = self.for_type(
+                type_node.child_by_field_name("element"), go_file, package, depth + 1, seen
+            )
+            return {"type": ["null", "array"], "items": items}
+        if kind == "array_type":
+            items = self.for_type(
+                type_node.child_by_field_name("element"), go_file, package, depth + 1, seen
+            )
+            schema: dict[str, Any] = {"type": "array", "items": items}
+            length = text(type_node.child_by_field_name("length"))
+            if length.isdigit():
+                schema["minItems"] = schema["maxItems"] = int(length)
+            return schema
+        if kind == "map_type":
+            value = self.for_type(
+                type_node.child_by_field_name("value"), go_file, package, depth + 1, seen
+            )
+            return {"type": "object", "additionalProperties": value}
+        if kind == "struct_type":
+            return self._struct(type_node, go_file, package, depth, seen)
+        if kind == "type_identifier":
+            return self._named(text(type_node), go_file, package, depth, seen)
+        if kind == "qualified_type":
+            return self._qualified(type_node, go_file, depth, seen)
+        return {}  # interface{}, any, generics and func types accept anything
+
+    def _named(
+        self, name: str, go_file: GoFile, package: PackageIndex, depth: int, seen: frozenset[str]
+    ) -> dict[str, Any]:
+        builtin = _builtin(name)
+        if builtin is not None:
+            return builtin
+        key = f"{package.package.folder}.{name}"
+        declared = package.types.get(name)
+        if declared is None:
+            self.problems.append(f"type {name} is not defined in the package")
+            return {}
+        if key in seen:
+            self.problems.append(f"type {name} refers to itself")
+            return {}
+        return self.for_type(declared.node, declared.file, package, depth + 1, seen | {key})
+
+    def _qualified(
+        self, type_node: Node, go_file: GoFile, depth: int, seen: frozenset[str]
+    ) -> dict[str, Any]:
+        alias = text(type_node.child_by_field_name("package"))
+        name = text(type_node.child_by_field_name("name"))
+        if f"{alias}.{name}" in _STRING_LIKE:
+            return {"type": "string"}
+        imported = self.program.imported(go_file, alias)
+        if imported is None:
+            if f"{alias}.{name}" != "json.RawMessage":
+                self.problems.append(f"type {alias}.{name} is defined outside the module")
+            return {}
+        return self._named(name, go_file, imported, depth, seen)
+
+    def _struct(
+        self, struct: Node, go_file: GoFile, package: PackageIndex, depth: int, seen: frozenset[str]
+    ) -> dict[str, Any]:
+        properties: dict[str, Any] = {}
+        required: list[str] = []
+        for field_node in _fields(struct):
+            names = [text(n) for n in field_node.children_by_field_name("name")]
+            type_node = field_node.child_by_field_name("type")
+            tags = parse_tag(string_literal(field_node.child_by_field_name("tag")) or "")
+            if not names:
+                # An embedded struct: its fields are promoted unless the json tag names it.
+                json_name = tags.get("json", "").split(",")[0]
+                if not json_name:
+                    embedded = self.for_type(type_node, go_file, package, depth + 1, seen)
+                    for name, schema in embedded.get("properties", {}).items():
+                        properties.setdefault(name, schema)
+                    required.extend(r for r in embedded.get("required", []) if r not in required)
+                    continue
+                names = [text(type_node).lstrip("*").split(".")[-1]]
+            for name in names:
+                if not name[:1].isupper():
+                    continue  # unexported fields are not serialised
+                self._field(
+                    name, type_node, tags, go_file, package, depth, seen, properties, required
+                )
+        schema: dict[str, Any] = {"type": "object"}
+        if properties:
+            schema["properties"] = properties
+        if required:
+            schema["required"] = required
+        schema["additionalProperties"] = False
+        return schema
+
+    def _field(
+        self,
+        name: str,
+        type_node: Node | None,
+        tags: dict[str, str],
+        go_file: GoFile,
+        package: PackageIndex,
+        depth: int,
+        seen: frozenset[str],
+        properties: dict[str, Any],
+        required: list[str],
+    ) -> None:
+        json_tag = tags.get("json")
+        settings: set[str] = set()
+        if json_tag is not None:
+            json_name, _, rest = json_tag.partition(",")
+            if json_name == "-" and not rest:
+                return
+            name = json_name or name
+            settings = set(rest.split(",")) if rest else set()
+        schema = self.for_type(type_node, go_file, package, depth + 1, seen)
+        description, old_required = _describe(
+            tags.get("jsonschema"), tags.get("jsonschema_description")
+        )
+        if description:
+            schema = {**schema, "description": description}
+        properties[name] = schema
+        if (not settings & {"omitempty", "omitzero"} or old_required) and name not in required:
+            required.append(name)
+
+
+def _describe(tag: str | None, explicit: str | None) -> tuple[str, bool]:
+    """(description, says required) from a jsonschema tag, new or old style."""
+    if explicit:
+        return explicit, False
+    if not tag:
+        return "", False
+    if tag == "required" or _OLD_STYLE.match(tag):
+        description = ""
+        required = False
+        # Old style: comma-separated key=value items; a description runs to the next key.
+        for part in re.split(r",(?=\s*\w+(?:=|$))", tag):
+            key, _, value = part.partition("=")
+            if key.strip() == "description":
+                description = value
+            elif key.strip() == "required":
+                required = True
+        return description, required
+    return tag, False
+
+
+def _fields(struct: Node) -> list[Node]:
+    for child in struct.named_children:
+        if child.type == "field_declaration_list":
+            return [c for c in child.named_children if c.type == "field_declaration"]
+    return []
+
+
+def _builtin(name: str) -> dict[str, Any] | None:
+    if name == "string":
+        return {"type": "string"}
+    if name == "bool":
+        return {"type": "boolean"}
+    if name in ("float32", "float64"):
+        return {"type": "number"}
+    if name in _INTEGER_TYPES:
+        schema: dict[str, Any] = {"type": "integer"}
+        if name in _UNSIGNED:
+            schema["minimum"] = 0
+        return schema
+    if name in ("any", "error"):
+        return {}
+    return None
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    kind = schema.get("type")
+    if isinstance(kind, str):
+        return {**schema, "type": ["null", kind]}
+    return schema
