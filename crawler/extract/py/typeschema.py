@@ -9,6 +9,7 @@ constraints as JSON Schema keywords, titles from field names.
 from __future__ import annotations
 
 import ast
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -314,6 +315,11 @@ class SchemaBuilder:
             schema = self.model_body(cls)
         finally:
             self._building.discard(id(cls.node))
+        name = cls.node.name
+        if name not in self.defs and f'"#/$defs/{name}"' in json.dumps(schema, default=str):
+            # A recursive model: pydantic puts it in $defs and refers to it.
+            self.defs[name] = schema
+            return self.with_defs({"$ref": f"#/$defs/{name}"})
         return self.with_defs(schema)
 
     def with_defs(self, schema: dict[str, Any]) -> dict[str, Any]:
