@@ -131,7 +131,7 @@ class Evaluator:
         body = node.child_by_field_name("body")
         if body is None:
             return []
-        bindings = _bind_parameters(node, args)
+        bindings = bind_parameters(node, args)
         self._active.add(key)
         try:
             if body.type != "statement_block":
@@ -214,6 +214,8 @@ class Evaluator:
         return self._declared(declaration, name, module)
 
     def _declared(self, decl: Declaration, name: str, module: Module) -> Any:
+        if name in module.zod_aliases and decl.kind == "value":
+            return zod.ZodNamespace()
         if decl.kind == "value":
             if decl.node is None:
                 return Unresolved(f"{name} is assigned at run time")
@@ -430,8 +432,9 @@ class Evaluator:
         if isinstance(obj, (list, str)):
             if key == "length":
                 return len(obj)
-            if isinstance(key, int) and not isinstance(key, bool) and 0 <= key < len(obj):
-                return obj[key]
+            if isinstance(key, int) and not isinstance(key, bool):
+                # Past the end is undefined, as for a missing argument.
+                return obj[key] if 0 <= key < len(obj) else UNDEFINED
             return Unresolved(f"element {key!r}")
         if isinstance(obj, Builtin):
             if obj.name == "module" and key == "exports":
@@ -675,7 +678,7 @@ def _callee_name(function: Node) -> str:
     return ""
 
 
-def _bind_parameters(fn: Node, args: list[Any]) -> dict[int, Any]:
+def bind_parameters(fn: Node, args: list[Any]) -> dict[int, Any]:
     params = fn.child_by_field_name("parameters")
     if params is not None:
         return {params.id: list(args)}

@@ -49,6 +49,10 @@ class Module:
     whole_export: Node | None = None  # `module.exports = <node>`
     dependencies: list[str] = field(default_factory=list)
     registration_calls: list[Node] = field(default_factory=list)
+    # Every call by the name it calls (`f(...)`, `x.f(...)`), to find a helper's callers.
+    calls_by_name: dict[str, list[Node]] = field(default_factory=dict)
+    # Names a bundler filled with zod's exports (esbuild: `__export(x, {ZodType: ...})`).
+    zod_aliases: set[str] = field(default_factory=set)
 
     @property
     def root(self) -> Node:
@@ -180,9 +184,16 @@ class _Reader:
             if first is not None:
                 self._resolve(first)
             return
+        if function.type in ("parenthesized_expression", "sequence_expression"):
+            # tsc calls imported functions as `(0, x_1.f)(...)`.
+            inner = function.named_children[-1] if function.named_children else None
+            if inner is not None and inner.type in ("member_expression", "identifier"):
+                self.module.calls_by_name.setdefault(_callee_name(inner), []).append(node)
+            return
         if function.type != "member_expression" and function.type != "identifier":
             return
         name = _callee_name(function)
+        self.module.calls_by_name.setdefault(name, []).append(node)
         if name in REGISTRATION_METHODS and function.type == "member_expression":
             self.module.registration_calls.append(node)
         elif name == "defineProperty" and len(arg_nodes) >= 3 and _is_exports(arg_nodes[0]):
@@ -190,6 +201,9 @@ class _Reader:
             getter = _getter_of(arg_nodes[2])
             if exported and getter is not None:
                 self.module.exports.setdefault(exported, ExportEntry("getter", node=getter))
+        elif name == "__export" and len(arg_nodes) == 2 and arg_nodes[0].type == "identifier":
+            if _looks_like_zod(arg_nodes[1]):
+                self.module.zod_aliases.add(text(arg_nodes[0]))
         elif name == "__exportStar" and len(arg_nodes) >= 1:
             inner = arg_nodes[0]
             if inner.type == "call_expression":
@@ -219,6 +233,17 @@ class _Reader:
             value = _skip_chained(right)
             if value is not None:
                 self.module.exports[prop] = ExportEntry("node", node=value)
+
+
+def _looks_like_zod(getters: Node) -> bool:
+    if getters.type != "object":
+        return False
+    keys = set()
+    for item in getters.named_children:
+        key = item.child_by_field_name("key") if item.type == "pair" else None
+        if key is not None:
+            keys.add(text(key))
+    return {"ZodType", "object", "string"} <= keys
 
 
 def _callee_name(function: Node) -> str:

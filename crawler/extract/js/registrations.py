@@ -20,7 +20,7 @@ from typing import Any
 from tree_sitter import Node
 
 from crawler.extract.js import zod
-from crawler.extract.js.evaluate import Evaluator
+from crawler.extract.js.evaluate import Evaluator, bind_parameters
 from crawler.extract.js.modules import Module, string_value
 from crawler.extract.js.parsing import line_of, text
 from crawler.extract.js.scope import FUNCTIONS
@@ -87,21 +87,72 @@ class _SiteReader:
         if not reader(probe=True):
             return
         self.found.sites += 1
-        if self.method == "setRequestHandler":
-            reader(probe=False)
-            return
-        first = self.ev.value(self.args[0], self.module)
-        name = first.get("name") if self.method == "addTool" and isinstance(first, dict) else first
-        loop = _enclosing_loop(self.call) if isinstance(name, Unresolved) else None
+        outcome = self.found
+        plain = self.found = Found()
+        reader(probe=False)
+        if plain.problems:
+            contexts = self._loop_contexts() or self._caller_contexts()
+            if contexts:
+                # Read once per loop element or per caller instead; their values are known.
+                expanded = self.found = Found()
+                for bindings in contexts[:_MAX_EXPANSION]:
+                    self.ev.with_bindings(bindings, lambda: reader(probe=False))
+                if expanded.tools or not expanded.problems:
+                    plain = expanded
+        self.found = outcome
+        outcome.tools.extend(plain.tools)
+        outcome.problems.extend(plain.problems)
+        outcome.notes.extend(plain.notes)
+
+    def _loop_contexts(self) -> list[dict[int, Any]]:
+        loop = _enclosing_loop(self.call)
         if loop is None:
-            reader(probe=False)
-            return
-        items = self._loop_items(loop)
-        if items is None:
-            reader(probe=False)
-            return
-        for item in items[:_MAX_EXPANSION]:
-            self.ev.with_bindings(_loop_bindings(loop, item), lambda: reader(probe=False))
+            return []
+        items = self._loop_items(loop, self.module)
+        return [_loop_bindings(loop, item) for item in items or []]
+
+    def _caller_contexts(self) -> list[dict[int, Any]]:
+        """Parameter bindings of the enclosing function, once per call site in the package."""
+        function = _enclosing_function(self.call)
+        name = _function_name(function) if function is not None else ""
+        if not name:
+            return []
+        contexts: list[dict[int, Any]] = []
+        for module in self.ev.modules.values():
+            for site in module.calls_by_name.get(name, ()):
+                callee = self.ev.value(site.child_by_field_name("function"), module)
+                if not (
+                    isinstance(callee, FunctionRef)
+                    and callee.module == self.module.path
+                    and callee.node is not None
+                    and callee.node.id == function.id
+                ):
+                    continue
+                for args in self._site_arguments(site, module):
+                    contexts.append(bind_parameters(function, args))
+                if len(contexts) >= _MAX_EXPANSION:
+                    return contexts
+        return contexts
+
+    def _site_arguments(self, site: Node, module: Module) -> list[list[Any]]:
+        """The arguments of one call, once per loop element when the call sits in a loop."""
+        args_node = site.child_by_field_name("arguments")
+        nodes = [a for a in (args_node.named_children if args_node else []) if a.type != "comment"]
+
+        def evaluate() -> list[Any]:
+            return [self.ev.value(n, module) for n in nodes]
+
+        args = evaluate()
+        if not any(isinstance(a, Unresolved) for a in args):
+            return [args]
+        loop = _enclosing_loop(site)
+        items = self._loop_items(loop, module) if loop is not None else None
+        if not items:
+            return [args]
+        return [
+            self.ev.with_bindings(_loop_bindings(loop, item), evaluate)
+            for item in items[:_MAX_EXPANSION]
+        ]
 
     # -- the patterns -------------------------------------------------------
 
@@ -176,7 +227,7 @@ class _SiteReader:
             return False
         if probe:
             return True
-        handler = self.ev.value(self.args[1], self.module)
+        handler = self._handler(self.args[1], depth=0)
         if not isinstance(handler, FunctionRef):
             self._problem(f"tools/list handler not resolved ({_why(handler)})", kind="list")
             return True
@@ -193,6 +244,17 @@ class _SiteReader:
         for item in listed:
             self._list_item(item, seen)
         return True
+
+    def _handler(self, node: Node, depth: int) -> Any:
+        """The handler function, looking inside wrappers: `wrap("ListTools", async () => ...)`."""
+        if node.type == "call_expression" and depth <= 4:
+            args = node.child_by_field_name("arguments")
+            for arg in args.named_children if args is not None else []:
+                if arg.type in FUNCTIONS or arg.type == "call_expression":
+                    inner = self._handler(arg, depth + 1)
+                    if isinstance(inner, FunctionRef):
+                        return inner
+        return self.ev.value(node, self.module)
 
     def _list_item(self, item: Any, seen: set[str]) -> None:
         if not isinstance(item, dict):
@@ -268,15 +330,15 @@ class _SiteReader:
             )
         )
 
-    def _loop_items(self, loop: Node) -> list[Any] | None:
+    def _loop_items(self, loop: Node, module: Module) -> list[Any] | None:
         if loop.type == "for_in_statement":
-            iterable = self.ev.value(loop.child_by_field_name("right"), self.module)
+            iterable = self.ev.value(loop.child_by_field_name("right"), module)
             is_in = text(loop.child_by_field_name("operator")) == "in"
             if is_in and isinstance(iterable, dict):
                 return list(iterable.keys())
             return iterable if isinstance(iterable, list) else None
         function = loop.child_by_field_name("function")
-        receiver = self.ev.value(function.child_by_field_name("object"), self.module)
+        receiver = self.ev.value(function.child_by_field_name("object"), module)
         return receiver if isinstance(receiver, list) else None
 
 
@@ -373,6 +435,38 @@ def _enclosing_loop(call: Node) -> Node | None:
         child = node
         node = node.parent
     return None
+
+
+def _enclosing_function(node: Node) -> Node | None:
+    parent = node.parent
+    while parent is not None:
+        if parent.type in FUNCTIONS:
+            return parent
+        parent = parent.parent
+    return None
+
+
+def _function_name(function: Node) -> str:
+    """The name callers use for a function: its own, or the binding it is assigned to."""
+    own = function.child_by_field_name("name")
+    if own is not None and function.type != "method_definition":
+        return text(own)
+    parent = function.parent
+    if parent is None:
+        return ""
+    if parent.type == "variable_declarator":
+        name = parent.child_by_field_name("name")
+        return text(name) if name is not None and name.type == "identifier" else ""
+    if parent.type == "pair":
+        return text(parent.child_by_field_name("key")).strip("'\"")
+    if parent.type == "assignment_expression":
+        left = parent.child_by_field_name("left")
+        if left is not None and left.type == "member_expression":
+            return text(left.child_by_field_name("property"))
+        return text(left) if left is not None and left.type == "identifier" else ""
+    if function.type == "method_definition" and own is not None:
+        return text(own)
+    return ""
 
 
 def _loop_bindings(loop: Node, item: Any) -> dict[int, Any]:
