@@ -257,3 +257,76 @@ def test_unresolved_name_makes_result_partial_with_location():
     assert result.completeness == Completeness.partial
     assert len(result.notes) == 1
     assert result.notes[0].startswith("x/__init__.py:5: tool name of dynamic() not resolved")
+
+
+# ----- call forms and mounted servers -------------------------------------------
+
+
+def test_add_tool_from_function_bound_method_and_mount_prefix():
+    source = (
+        "from fastmcp import FastMCP\n"
+        "from fastmcp.tools import Tool\n"
+        "\n"
+        "class Queries:\n"
+        "    async def run_async(self, sql: str, limit: int = 10) -> str:\n"
+        "        '''Run a query.'''\n"
+        "        return ''\n"
+        "\n"
+        "queries = Queries()\n"
+        "run = queries.run_async\n"
+        "main = FastMCP('main')\n"
+        "db = FastMCP('db')\n"
+        "db.add_tool(Tool.from_function(run, name='run_query'))\n"
+        "\n"
+        "def ping() -> str:\n"
+        "    return 'pong'\n"
+        "\n"
+        "main.tool(ping, name='ping', description='Ping.')\n"
+        "main.mount(db, namespace='db')\n"
+    )
+    package = PackageFiles(
+        files={
+            "pyproject.toml": b'[project]\nname="s"\n[project.scripts]\ns = "s:main"\n',
+            "s/__init__.py": source.encode(),
+        }
+    )
+    result = PythonExtractor().extract(package)
+    tools = by_name(result)
+    assert list(tools) == ["db_run_query", "ping"]
+    assert tools["db_run_query"].description == "Run a query."
+    assert tools["db_run_query"].input_schema["required"] == ["sql"]
+    assert list(tools["db_run_query"].input_schema["properties"]) == ["sql", "limit"]
+    assert tools["db_run_query"].pattern == "python.add_tool"
+    assert tools["db_run_query"].source.line == 13
+    assert tools["ping"].description == "Ping."
+    assert result.completeness == Completeness.complete
+
+
+def test_v2_lowlevel_handler_keyword_and_input_schema_spelling():
+    source = (
+        "from mcp.server.lowlevel import Server\n"
+        "from mcp import types\n"
+        "\n"
+        "async def handle_list_tools(ctx, params):\n"
+        "    return types.ListToolsResult(tools=[\n"
+        "        types.Tool(name='echo', description='Echo text.',\n"
+        "                   input_schema={'type': 'object',\n"
+        "                                 'properties': {'text': {'type': 'string'}}},\n"
+        "                   annotations=types.ToolAnnotations(read_only_hint=True)),\n"
+        "    ])\n"
+        "\n"
+        "server = Server('echo', on_list_tools=handle_list_tools)\n"
+    )
+    package = PackageFiles(
+        files={
+            "pyproject.toml": b'[project]\nname="e"\n[project.scripts]\ne = "e:main"\n',
+            "e/__init__.py": source.encode(),
+        }
+    )
+    result = PythonExtractor().extract(package)
+    assert len(result.tools) == 1
+    tool = result.tools[0]
+    assert (tool.name, tool.description) == ("echo", "Echo text.")
+    assert tool.input_schema["properties"] == {"text": {"type": "string"}}
+    assert tool.annotations == {"readOnlyHint": True}
+    assert (tool.source.line, tool.pattern) == (6, "python.lowlevel_tool")

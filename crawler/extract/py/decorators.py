@@ -69,6 +69,16 @@ def _call_form(ev, module, findings, call: ast.Call, scope: Scope, mcp_module: b
         receiver_node = func.value
         target_node = call.args[0]
         options = ast.Call(func=func, args=call.args[1:], keywords=call.keywords)
+        inner = target_node
+        if (
+            isinstance(inner, ast.Call)
+            and isinstance(inner.func, ast.Attribute)
+            and inner.func.attr == "from_function"
+            and inner.args
+        ):
+            # mcp.add_tool(Tool.from_function(fn, name=..., description=...))
+            target_node = inner.args[0]
+            options = ast.Call(func=inner.func, args=inner.args[1:], keywords=inner.keywords)
     elif (
         isinstance(func, ast.Call)
         and isinstance(func.func, ast.Attribute)

@@ -453,6 +453,10 @@ class Evaluator:
             return Unknown(scope.module.path, line, f"class {value.node.name} has no {attr!r}")
         if isinstance(value, ObjectValue) and attr in value.kwargs:
             return value.kwargs[attr]
+        if isinstance(value, ObjectValue) and value.cls is not None:
+            class_scope = self.class_scope(value.cls)
+            if attr in class_scope.table.bindings:  # a method, or a class-level constant
+                return self._table_value(attr, class_scope, depth)
         return self._unknown_from(value, scope.module.path, line, f"attribute {attr!r}")
 
     # ----- classes ------------------------------------------------------------
@@ -550,7 +554,7 @@ class Evaluator:
                         return member
             qualname = f"{target.module.name}.{target.node.name}"
             server = self.inherits(target, SERVER_CLASSES)
-            return ObjectValue(qualname, args, kwargs, path, line, local_server=server)
+            return ObjectValue(qualname, args, kwargs, path, line, local_server=server, cls=target)
         return self._unknown_from(target, path, line, "call of an unknown function")
 
     def _method_call(self, receiver: Any, name: str, node: ast.Call, scope: Scope, depth: int):

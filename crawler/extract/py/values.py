@@ -77,6 +77,8 @@ class ObjectValue:
     line: int = 0
     # Set when the class is defined in the package and derives from an MCP server class.
     local_server: bool = False
+    # The package class it is an instance of, when it is one (methods resolve through it).
+    cls: ClassRef | None = None
 
     @property
     def last(self) -> str:
