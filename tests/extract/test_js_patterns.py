@@ -302,3 +302,95 @@ def test_package_metadata():
     assert package_metadata(package({"name": "only-name", "version": 7})) == {"name": "only-name"}
     assert package_metadata(PackageFiles(files={"package.json": b"[]"})) == {}
     assert package_metadata(PackageFiles(files={})) == {}
+
+
+def test_helper_registering_with_parameters_is_read_once_per_caller():
+    result = extract(
+        {"main": "index.js"},
+        **{
+            "index.js": """
+import { registerFetch } from "./fetch.js";
+registerFetch(server);
+registerFetch(server, "crawl_page");
+""",
+            "fetch.js": """
+export function registerFetch(server, toolName) {
+  const text = `Fetch a page as ${toolName ? "a crawl" : "text"}`;
+  server.tool(toolName || "fetch_page", text, async () => ({}));
+}
+""",
+        },
+    )
+    assert [(t.name, t.description) for t in result.tools] == [
+        ("fetch_page", "Fetch a page as text"),
+        ("crawl_page", "Fetch a page as a crawl"),
+    ]
+    assert all(t.source.file == "fetch.js" and t.source.line == 4 for t in result.tools)
+    assert result.completeness is Completeness.complete
+
+
+def test_helper_called_in_a_loop_over_tool_objects():
+    result = extract(
+        {"main": "index.js"},
+        **{
+            "index.js": """
+const DEFS = [
+  { name: "a_tool", description: "Tool A" },
+  { name: "b_tool", description: "Tool B" },
+];
+function add(server, def) {
+  server.registerTool(def.name, { description: def.description }, async () => ({}));
+}
+for (const def of DEFS) add(server, def);
+"""
+        },
+    )
+    assert [(t.name, t.description) for t in result.tools] == [
+        ("a_tool", "Tool A"),
+        ("b_tool", "Tool B"),
+    ]
+
+
+def test_wrapped_list_handler_in_a_setup_function():
+    result = extract(
+        {"main": "index.js"},
+        **{
+            "index.js": """
+const TOOLS = [{ name: "navigate", description: "Open a URL", inputSchema: { type: "object" } }];
+function setup(server, tools) {
+  server.setRequestHandler(ListToolsRequestSchema, log.wrap("ListTools", monitor(async () => ({
+    tools: tools,
+  }), "ListTools")));
+}
+setup(server, TOOLS);
+"""
+        },
+    )
+    assert [(t.name, t.pattern) for t in result.tools] == [("navigate", "js.list_handler")]
+    assert result.tools[0].input_schema == {"type": "object"}
+    assert result.tools[0].source.line == 2
+    assert result.completeness is Completeness.complete
+
+
+def test_zod_bundled_by_esbuild_is_recognised():
+    result = extract(
+        {"main": "dist/index.cjs"},
+        **{
+            "dist__index.cjs": """
+var external_exports = {};
+__export(external_exports, {
+  ZodType: () => ZodType,
+  object: () => objectType,
+  string: () => stringType,
+});
+server.tool("lookup", "Look a word up", {
+  word: external_exports.string().describe("The word"),
+}, async () => ({}));
+"""
+        },
+    )
+    assert result.tools[0].input_schema == {
+        "type": "object",
+        "properties": {"word": {"type": "string", "description": "The word"}},
+        "required": ["word"],
+    }
