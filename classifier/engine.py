@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from classifier.features import Features, FieldText
+from classifier.prefilter import combined_prefixes
 from classifier.ruleset import Match, Rule, RuleSet
 from mcp_domain import Evidence
 
@@ -60,6 +61,9 @@ class _CompiledMatch:
     sequences: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
     groups: list[frozenset[str]] = field(default_factory=list)
     regex: re.Pattern[str] | None = None
+    # Literals one of which any regex match contains (None: no pre-check possible).
+    prefixes: re.Pattern[str] | None = None
+    first_tokens: frozenset[str] = frozenset()
     property_tokens: frozenset[str] = frozenset()
     except_tokens: frozenset[str] = frozenset()
 
@@ -80,6 +84,10 @@ def _compile_match(spec: Match) -> _CompiledMatch:
     cm.groups = [frozenset(t.lower() for t in group) for group in spec.all_of]
     if spec.regex:
         cm.regex = re.compile("|".join(f"(?:{r})" for r in spec.regex), re.IGNORECASE)
+        literals = combined_prefixes(spec.regex)
+        if literals is not None:
+            cm.prefixes = re.compile("|".join(re.escape(p) for p in literals))
+    cm.first_tokens = frozenset(cm.sequences)
     cm.property_tokens = frozenset(spec.property_tokens)
     cm.except_tokens = frozenset(spec.except_tokens)
     return cm
@@ -169,9 +177,11 @@ class Engine:
     @staticmethod
     def _token_spans(cm: _CompiledMatch, item: FieldText) -> list[tuple[int, int]]:
         tokens = item.tokens
-        if cm.except_tokens and any(t.text in cm.except_tokens for t in tokens):
+        if cm.except_tokens and not cm.except_tokens.isdisjoint(item.token_set):
             return []
         if cm.groups:
+            if any(group.isdisjoint(item.token_set) for group in cm.groups):
+                return []
             spans = []
             for group in cm.groups:
                 tok = next((t for t in tokens if t.text in group), None)
@@ -179,6 +189,8 @@ class Engine:
                     return []
                 spans.append((tok.start, tok.end))
             return sorted(set(spans))
+        if cm.first_tokens.isdisjoint(item.token_set):
+            return []
         for i, tok in enumerate(tokens):
             for seq in cm.sequences.get(tok.text, ()):
                 window = tokens[i : i + len(seq)]
@@ -188,8 +200,10 @@ class Engine:
 
     @staticmethod
     def _regex_spans(cm: _CompiledMatch, item: FieldText) -> list[tuple[int, int]]:
-        spans = []
+        spans: list[tuple[int, int]] = []
         assert cm.regex is not None
+        if cm.prefixes is not None and cm.prefixes.search(item.lower) is None:
+            return spans
         for m in cm.regex.finditer(item.text):
             if m.end() == m.start():
                 continue

@@ -56,6 +56,8 @@ class FieldText:
     # For property fields: the tokens of the owning property's name.
     property_tokens: frozenset[str] = frozenset()
     tokens: list[Token] = field(default_factory=list)
+    token_set: frozenset[str] = frozenset()
+    lower: str = ""  # for cheap literal pre-checks only; offsets come from `text`
 
 
 @dataclass
@@ -91,9 +93,10 @@ class _Collector:
             return
         limit = MAX_DESCRIPTION_CHARS if kind == "description" else MAX_TEXT_CHARS
         text = text[:limit]
-        item = FieldText(path, kind, text, prop_tokens)
+        item = FieldText(path, kind, text, prop_tokens, lower=text.lower())
         if kind in TOKEN_KINDS:
             item.tokens = tokenize(text, limit)
+            item.token_set = frozenset(t.text for t in item.tokens)
         self.fields.append(item)
 
     def schema(self, schema: Any, path: str, depth: int) -> None:
