@@ -394,3 +394,21 @@ server.tool("lookup", "Look a word up", {
         "properties": {"word": {"type": "string", "description": "The word"}},
         "required": ["word"],
     }
+
+
+def test_tools_pushed_onto_a_list_are_listed():
+    result = extract(
+        {"main": "index.js"},
+        **{
+            "index.js": """
+const tools = [{ name: "status", description: "Show status", inputSchema: { type: "object" } }];
+if (process.env.ENABLE_WRITE) {
+  tools.push({ name: "write", description: "Write data", inputSchema: { type: "object" } });
+}
+tools.push(...[{ name: "reset", description: "Reset all", inputSchema: { type: "object" } }]);
+server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools }));
+"""
+        },
+    )
+    assert [t.name for t in result.tools] == ["status", "write", "reset"]
+    assert [t.source.line for t in result.tools] == [2, 4, 6]

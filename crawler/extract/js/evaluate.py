@@ -219,7 +219,10 @@ class Evaluator:
         if decl.kind == "value":
             if decl.node is None:
                 return Unresolved(f"{name} is assigned at run time")
-            return self._cached(decl.node, module)
+            value = self._cached(decl.node, module)
+            if decl.node.type == "array" and isinstance(value, list):
+                value = value + self._pushed(name, decl.node, module)
+            return value
         if decl.kind == "import":
             b = decl.binding
             return self._import_value(b.source, b.target, b.name)
@@ -236,6 +239,44 @@ class Evaluator:
                 base = self.member(base, step, module)
             return base
         return Unresolved(f"{name} cannot be followed")
+
+    def _pushed(self, name: str, array: Node, module: Module) -> list[Any]:
+        """Items added by `name.push(...)` to an array literal bound to `name`, in source order.
+
+        Pushes under a condition are kept: a list of tools is reported whole.
+        """
+        key = ("push", module.path, array.id)
+        if key in self._cache:
+            return self._cache[key]
+        if key in self._active:
+            return []
+        self._active.add(key)
+        items: list[Any] = []
+        try:
+            for call in module.calls_by_name.get("push", ()):
+                function = call.child_by_field_name("function")
+                target = function.child_by_field_name("object") if function is not None else None
+                if target is None or target.type != "identifier" or text(target) != name:
+                    continue
+                declaration = self._scope(module).lookup(name, target)
+                if (
+                    declaration is None
+                    or declaration.node is None
+                    or declaration.node.id != array.id
+                ):
+                    continue
+                args = call.child_by_field_name("arguments")
+                for arg in args.named_children if args is not None else []:
+                    if arg.type == "spread_element":
+                        spread = self.value(_first_named(arg), module)
+                        items.extend(spread if isinstance(spread, list) else [spread])
+                    elif arg.type != "comment":
+                        items.append(self.value(arg, module))
+        finally:
+            self._active.discard(key)
+        if not self._env:
+            self._cache[key] = items
+        return items
 
     def _declaration_value(self, node: Node, module: Module) -> Any:
         if node.type == "enum_declaration":
