@@ -207,10 +207,14 @@ class OptionReader:
 
     def _typed_schema(self, option: Node, scope: Scope, parts: ToolParts) -> None:
         type_args = option.child_by_field_name("type_arguments")
-        if type_args is None:
-            function = option.child_by_field_name("function")
-            type_args = function.child_by_field_name("type_arguments") if function else None
+        function = option.child_by_field_name("function")
+        if type_args is None and function is not None:
+            type_args = function.child_by_field_name("type_arguments")
         types = [c for c in (type_args.named_children if type_args is not None else [])]
+        if not types and function is not None and function.type == "index_expression":
+            # `mcp.WithInputSchema[Args]()` parses as an index expression.
+            index = function.child_by_field_name("index")
+            types = [index] if index is not None else []
         if not types:
             parts.problems.append("WithInputSchema without a readable type")
             return

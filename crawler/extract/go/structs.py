@@ -89,9 +89,9 @@ class TypeSchemas:
             return {"type": "object", "additionalProperties": value}
         if kind == "struct_type":
             return self._struct(type_node, go_file, package, depth, seen)
-        if kind == "type_identifier":
+        if kind in ("type_identifier", "identifier"):
             return self._named(text(type_node), go_file, package, depth, seen)
-        if kind == "qualified_type":
+        if kind in ("qualified_type", "selector_expression"):
             return self._qualified(type_node, go_file, depth, seen)
         return {}  # interface{}, any, generics and func types accept anything
 
@@ -114,8 +114,12 @@ class TypeSchemas:
     def _qualified(
         self, type_node: Node, go_file: GoFile, depth: int, seen: frozenset[str]
     ) -> dict[str, Any]:
-        alias = text(type_node.child_by_field_name("package"))
-        name = text(type_node.child_by_field_name("name"))
+        if type_node.type == "selector_expression":
+            alias = text(type_node.child_by_field_name("operand"))
+            name = text(type_node.child_by_field_name("field"))
+        else:
+            alias = text(type_node.child_by_field_name("package"))
+            name = text(type_node.child_by_field_name("name"))
         if f"{alias}.{name}" in _STRING_LIKE:
             return {"type": "string"}
         imported = self.program.imported(go_file, alias)
