@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from catalogue.errors import EXIT_USAGE, CatalogueError
+from catalogue.errors import CatalogueError
 from catalogue.output import err_console, safe_text
 from catalogue.settings import Settings
 
@@ -107,14 +107,14 @@ def main() -> None:
     except KeyboardInterrupt:
         err_console.print("interrupted", markup=False)
         raise SystemExit(130) from None
-    except Exception as exc:  # click's usage errors and anything unexpected
-        import click
-
-        if isinstance(exc, click.exceptions.Abort):
+    except Exception as exc:  # the command-line parser's own errors, and anything unexpected
+        # Typer bundles its own click, so its exceptions are recognised by shape, not by class.
+        if type(exc).__name__ == "Abort":
             raise SystemExit(130) from None
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            raise SystemExit(EXIT_USAGE if isinstance(exc, click.UsageError) else 1) from None
+        exit_code = getattr(exc, "exit_code", None)
+        if callable(getattr(exc, "show", None)) and isinstance(exit_code, int):
+            exc.show()  # type: ignore[attr-defined]
+            raise SystemExit(exit_code) from None
         err_console.print(f"error: unexpected {type(exc).__name__}: {safe_text(str(exc))}", markup=False)
         raise SystemExit(1) from None
     raise SystemExit(code if isinstance(code, int) else 0)

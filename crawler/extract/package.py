@@ -11,12 +11,14 @@ from mcp_domain import Completeness, ExtractionResult, FileSkip
 
 
 def default_extractors(max_source_bytes: int = DEFAULT_MAX_SOURCE_BYTES) -> list[Extractor]:
+    from crawler.extract.golang import GoExtractor
     from crawler.extract.javascript import JavaScriptExtractor
     from crawler.extract.python import PythonExtractor
 
     return [
         PythonExtractor(max_source_bytes=max_source_bytes),
         JavaScriptExtractor(max_source_bytes=max_source_bytes),
+        GoExtractor(max_source_bytes=max_source_bytes),
     ]
 
 
@@ -31,7 +33,9 @@ def extract_package(
         except Exception as exc:  # an extractor bug must not lose the other languages
             results.append(
                 ExtractionResult(
-                    skipped=[FileSkip(file="*", reason=f"{extractor.language} extractor failed: {exc!r}")],
+                    skipped=[
+                        FileSkip(file="*", reason=f"{extractor.language} extractor failed: {exc!r}")
+                    ],
                     completeness=Completeness.partial,
                     notes=[f"the {extractor.language} extractor stopped early: {exc!r}"],
                 )
@@ -46,7 +50,9 @@ def extract_package(
     return merged
 
 
-def merge_results(results: Sequence[ExtractionResult], unpack_skips: list[FileSkip]) -> ExtractionResult:
+def merge_results(
+    results: Sequence[ExtractionResult], unpack_skips: list[FileSkip]
+) -> ExtractionResult:
     merged = ExtractionResult(skipped=list(unpack_skips))
     seen: set[str] = set()
     for result in results:

@@ -76,7 +76,7 @@ def test_bad_packages_are_recorded_and_do_not_stop_the_run(catalogue_env, cli, t
     assert len(errors) == 5
     text = "\n".join(errors)
     assert "pypi:no-such-mcp: package not found" in text
-    assert "pypi:corrupt-mcp 1.0.0:" in text and "not a recognised archive" in text
+    assert "pypi:corrupt-mcp 1.0.0: corrupt or truncated tar archive" in text
     assert "pypi:truncated-mcp 1.0.0: corrupt or truncated" in text
     assert "pypi:tampered-mcp 1.0.0:" in text and "sha256 mismatch" in text
     assert "npm:@fixture/missing: package not found" in text
