@@ -33,12 +33,13 @@ class PythonExtractor:
     def extract(self, package: PackageFiles) -> ExtractionResult:
         if not any(True for _ in package.paths(".py")):
             return ExtractionResult()
-        project = Project(package, self.max_source_bytes)
+        project: Project | None = None
         try:
+            project = Project(package, self.max_source_bytes)
             return self._extract(project)
         except (Exception, RecursionError) as exc:  # hostile input must never escape
             return ExtractionResult(
-                skipped=list(project.skipped),
+                skipped=list(project.skipped) if project else [],
                 completeness=Completeness.unknown,
                 notes=[f"extraction stopped: {type(exc).__name__}: {exc}"[:300]],
             )

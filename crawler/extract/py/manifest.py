@@ -153,6 +153,13 @@ def python_package_metadata(package: PackageFiles) -> dict:
     Returns {"name": str | None, "version": str | None, "entry_points":
     [{"group", "name", "module", "attr", "origin"}, ...]}. Never raises.
     """
+    try:
+        return _metadata(package)
+    except Exception:  # a hostile manifest must not stop the crawl
+        return {"name": None, "version": None, "entry_points": []}
+
+
+def _metadata(package: PackageFiles) -> dict:
     name = version = None
     for path in _shallowest(package, "pyproject.toml")[:1]:
         data = _toml(package, path)

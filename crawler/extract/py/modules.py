@@ -137,12 +137,14 @@ class Project:
             return self._modules[path]
         self._modules[path] = None
         try:
-            tree, text = parse_python(path, self.files.files.get(path, b""), self.max_bytes)
+            tree, text, imports = parse_python(
+                path, self.files.files.get(path, b""), self.max_bytes
+            )
         except SourceRefused as exc:
             self.skipped.append(FileSkip(file=path, reason=str(exc)))
             return None
         name = self.index.name_of.get(path, path[:-3].replace("/", "."))
-        module = Module(name, path, self.index.is_package(path), tree, text)
+        module = Module(name, path, self.index.is_package(path), tree, text, _imports=imports)
         self._modules[path] = module
         return module
 

@@ -19,8 +19,11 @@ class SourceRefused(Exception):
     """The file cannot be read as Python; the message says why."""
 
 
-def parse_python(path: str, data: bytes, max_bytes: int) -> tuple[ast.Module, str]:
-    """Parse `data` as a Python module (tree and text) or raise SourceRefused."""
+def parse_python(path: str, data: bytes, max_bytes: int) -> tuple[ast.Module, str, list]:
+    """Parse `data` as a Python module or raise SourceRefused.
+
+    Returns the tree, the text and the module's import statements in order.
+    """
     if len(data) > max_bytes:
         raise SourceRefused(f"file is {len(data)} bytes, above the {max_bytes} byte limit")
     if b"\x00" in data:
@@ -38,10 +41,12 @@ def parse_python(path: str, data: bytes, max_bytes: int) -> tuple[ast.Module, st
         raise SourceRefused(f"syntax error at line {exc.lineno}: {exc.msg}") from None
     except (ValueError, RecursionError, MemoryError, OverflowError) as exc:
         raise SourceRefused(f"cannot parse: {type(exc).__name__}") from None
-    depth = tree_depth(tree, MAX_TREE_DEPTH)
+    imports: list[ast.Import | ast.ImportFrom] = []
+    depth = tree_depth(tree, MAX_TREE_DEPTH, imports)
     if depth > MAX_TREE_DEPTH:
         raise SourceRefused(f"syntax tree nested deeper than {MAX_TREE_DEPTH} levels")
-    return tree, text
+    imports.sort(key=lambda n: (n.lineno, n.col_offset))
+    return tree, text, imports
 
 
 def parse_expression(text: str) -> ast.expr | None:
@@ -59,18 +64,31 @@ def parse_expression(text: str) -> ast.expr | None:
     return tree.body
 
 
-def tree_depth(tree: ast.AST, stop_above: int) -> int:
-    """Depth of the tree, counted without recursion; stops once above `stop_above`."""
+def tree_depth(tree: ast.AST, stop_above: int, imports: list | None = None) -> int:
+    """Depth of the tree, counted without recursion; stops once above `stop_above`.
+
+    When `imports` is given, the Import/ImportFrom nodes met are appended to it
+    (one walk serves both needs).
+    """
     deepest = 0
     stack: list[tuple[ast.AST, int]] = [(tree, 1)]
+    import_types = (ast.Import, ast.ImportFrom)
     while stack:
         node, depth = stack.pop()
         if depth > deepest:
             deepest = depth
             if deepest > stop_above:
                 return deepest
-        for child in ast.iter_child_nodes(node):
-            stack.append((child, depth + 1))
+        if imports is not None and isinstance(node, import_types):
+            imports.append(node)
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                stack.append((value, depth + 1))
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        stack.append((item, depth + 1))
     return deepest
 
 
