@@ -127,7 +127,12 @@ def load(data_dir: Path) -> Report:
     server_domain: dict[str, str] = {}
     for path in sorted(data_dir.glob("*.jsonl")):
         domain = path.stem
-        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        # Split on "\n" only: str.splitlines() would also break on U+2028 and
+        # other separators that hostile descriptions legitimately contain.
+        lines = path.read_text(encoding="utf-8").split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        for lineno, line in enumerate(lines, 1):
             where = f"{path.name}:{lineno}"
             if not line.strip():
                 report.errors.append(f"{where}: blank line")
