@@ -73,7 +73,7 @@ def run_crawl(packages: list[str], settings: Settings, as_json: bool) -> int:
             for skipped in outcome.skipped:
                 err_console.print(f"warning: {safe_text(outcome.package)}: skipped {safe_text(skipped)}", markup=False)
         console.print(
-            f"Results are stored in {settings.db}. See one server with "
+            f"Results are stored in {store.database_url(settings.db)}. See one server with "
             "`catalogue classify NAME`; write policies with `catalogue export policies --out policies/`.",
             markup=False,
         )
@@ -96,7 +96,8 @@ def _crawl_with_progress(crawler: Crawler, specs: list[PackageSpec], quiet: bool
 
 def _outcome_table(outcomes: list[PackageOutcome]) -> Table:
     table = Table(title="crawl")
-    for column in ("package", "version", "status", "tools", "completeness"):
+    table.add_column("package", overflow="fold")
+    for column in ("version", "status", "tools", "completeness"):
         table.add_column(column)
     styles = {"stored": "green", "unchanged": "cyan", "failed": "red"}
     for o in outcomes:
