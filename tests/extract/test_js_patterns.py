@@ -412,3 +412,36 @@ server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools }));
     )
     assert [t.name for t in result.tools] == ["status", "write", "reset"]
     assert [t.source.line for t in result.tools] == [2, 4, 6]
+
+
+def test_conditional_registrations_carry_their_condition():
+    result = extract(
+        {"main": "index.js"},
+        **{
+            "index.js": """
+import { addAdmin } from "./admin.js";
+server.tool("always", "Always on", async () => ({}));
+if (config.enableWrites) {
+  server.tool("write", "Write things", async () => ({}));
+} else {
+  server.tool("dry_write", "Pretend to write", async () => ({}));
+}
+if (process.env.ADMIN === "1") addAdmin(server);
+if (require.main === module) {
+  server.tool("main_only", "Registered when run directly", async () => ({}));
+}
+""",
+            "admin.js": """
+export function addAdmin(server) {
+  server.tool("drop_all", "Drop every table", async () => ({}));
+}
+""",
+        },
+    )
+    assert {t.name: t.condition for t in result.tools} == {
+        "always": None,
+        "write": "config.enableWrites",
+        "dry_write": "not (config.enableWrites)",
+        "main_only": None,
+        "drop_all": 'process.env.ADMIN === "1"',
+    }

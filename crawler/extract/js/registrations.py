@@ -33,6 +33,8 @@ ANNOTATION_KEYS = frozenset(
 EMPTY_OBJECT_SCHEMA: dict[str, Any] = {"type": "object", "properties": {}}
 _MAX_EXPANSION = 500
 _MAX_JSON_DEPTH = 60
+_MAX_CONDITION = 200
+_MAIN_MODULE_TESTS = ("require.main", "import.meta", "process.argv")
 
 
 @dataclass
@@ -71,6 +73,7 @@ class _SiteReader:
         self.call = call
         self.found = found
         self.where = f"{module.path}:{line_of(call)}"
+        self.condition: str | None = None
         function = call.child_by_field_name("function")
         self.method = text(function.child_by_field_name("property")) if function else ""
         args = call.child_by_field_name("arguments")
@@ -89,50 +92,70 @@ class _SiteReader:
         self.found.sites += 1
         outcome = self.found
         plain = self.found = Found()
+        own_condition = self.condition = condition_of(self.call)
         reader(probe=False)
         if plain.problems:
             contexts = self._loop_contexts() or self._caller_contexts()
             if contexts:
                 # Read once per loop element or per caller instead; their values are known.
                 expanded = self.found = Found()
-                for bindings in contexts[:_MAX_EXPANSION]:
+                for bindings, condition in contexts[:_MAX_EXPANSION]:
+                    self.condition = own_condition or condition
                     self.ev.with_bindings(bindings, lambda: reader(probe=False))
                 if expanded.tools or not expanded.problems:
                     plain = expanded
+        elif own_condition is None:
+            self._condition_from_callers(plain)
         self.found = outcome
         outcome.tools.extend(plain.tools)
         outcome.problems.extend(plain.problems)
         outcome.notes.extend(plain.notes)
 
-    def _loop_contexts(self) -> list[dict[int, Any]]:
+    def _loop_contexts(self) -> list[tuple[dict[int, Any], str | None]]:
         loop = _enclosing_loop(self.call)
         if loop is None:
             return []
         items = self._loop_items(loop, self.module)
-        return [_loop_bindings(loop, item) for item in items or []]
+        return [(_loop_bindings(loop, item), None) for item in items or []]
 
-    def _caller_contexts(self) -> list[dict[int, Any]]:
+    def _caller_contexts(self) -> list[tuple[dict[int, Any], str | None]]:
         """Parameter bindings of the enclosing function, once per call site in the package."""
         function = _enclosing_function(self.call)
+        contexts: list[tuple[dict[int, Any], str | None]] = []
+        for module, site in self._callers(function):
+            condition = condition_of(site)
+            for args in self._site_arguments(site, module):
+                contexts.append((bind_parameters(function, args), condition))
+            if len(contexts) >= _MAX_EXPANSION:
+                break
+        return contexts
+
+    def _callers(self, function: Node | None) -> list[tuple[Module, Node]]:
+        """Calls anywhere in the package that call exactly `function`."""
         name = _function_name(function) if function is not None else ""
         if not name:
             return []
-        contexts: list[dict[int, Any]] = []
+        found = []
         for module in self.ev.modules.values():
             for site in module.calls_by_name.get(name, ()):
                 callee = self.ev.value(site.child_by_field_name("function"), module)
-                if not (
+                if (
                     isinstance(callee, FunctionRef)
                     and callee.module == self.module.path
                     and callee.node is not None
                     and callee.node.id == function.id
                 ):
-                    continue
-                for args in self._site_arguments(site, module):
-                    contexts.append(bind_parameters(function, args))
-                if len(contexts) >= _MAX_EXPANSION:
-                    return contexts
-        return contexts
+                    found.append((module, site))
+        return found
+
+    def _condition_from_callers(self, found: Found) -> None:
+        """A helper that registers tools is only conditional if every caller is."""
+        callers = self._callers(_enclosing_function(self.call))
+        conditions = [condition_of(site) for _, site in callers[:_MAX_EXPANSION]]
+        if not conditions or any(c is None for c in conditions):
+            return
+        joined = " or ".join(dict.fromkeys(c for c in conditions if c))
+        found.tools[:] = [t.model_copy(update={"condition": joined}) for t in found.tools]
 
     def _site_arguments(self, site: Node, module: Module) -> list[list[Any]]:
         """The arguments of one call, once per loop element when the call sits in a loop."""
@@ -327,6 +350,7 @@ class _SiteReader:
                 annotations=annotations,
                 source=location,
                 pattern=pattern,
+                condition=self.condition,
             )
         )
 
@@ -434,6 +458,24 @@ def _enclosing_loop(call: Node) -> Node | None:
             return None
         child = node
         node = node.parent
+    return None
+
+
+def condition_of(node: Node) -> str | None:
+    """The `if` condition guarding `node` inside its function, as written (shortened)."""
+    child, parent = node, node.parent
+    while parent is not None and parent.type not in FUNCTIONS and parent.type != "program":
+        if parent.type == "if_statement" and child != parent.child_by_field_name("condition"):
+            test = " ".join(text(parent.child_by_field_name("condition")).split())
+            if test.startswith("(") and test.endswith(")"):
+                test = test[1:-1].strip()
+            if any(marker in test for marker in _MAIN_MODULE_TESTS):
+                return None  # "run as a program" guards every tool alike
+            test = test if len(test) <= _MAX_CONDITION else test[: _MAX_CONDITION - 3] + "..."
+            if child.type == "else_clause":
+                return f"not ({test})"
+            return test
+        child, parent = parent, parent.parent
     return None
 
 
