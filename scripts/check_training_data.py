@@ -148,7 +148,9 @@ def load(data_dir: Path) -> Report:
                 continue
             key = (rec["server"], rec["name"])
             if key in seen:
-                report.errors.append(f"{where}: duplicate (server, name) {key}, first at {seen[key]}")
+                report.errors.append(
+                    f"{where}: duplicate (server, name) {key}, first at {seen[key]}"
+                )
                 continue
             seen[key] = where
             other = server_domain.setdefault(rec["server"], domain)
@@ -184,7 +186,13 @@ def _print_counts(report: Report) -> None:
     print("\ndomain" + "".join(f"{c[:5]:>7}" for c in CATEGORIES) + "  total  servers")
     for domain in sorted(by_domain):
         row = by_domain[domain]
-        n_servers = len({r["server"] for r, d in zip(report.records, report.domains) if d == domain})
+        n_servers = len(
+            {
+                r["server"]
+                for r, d in zip(report.records, report.domains, strict=True)
+                if d == domain
+            }
+        )
         cells = "".join(f"{row[c]:>7}" for c in CATEGORIES)
         print(f"{domain:<20}{cells}{sum(row.values()):>7}{n_servers:>9}")
     print("\nservers:")
