@@ -43,7 +43,9 @@ def server_metadata(package: PackageFiles) -> dict[str, Any]:
     smithery = package.text("smithery.yaml") if "smithery.yaml" in package.files else None
     if smithery:
         # Only flat top-level scalars are read; no YAML library is needed for those.
-        for match in re.finditer(r"^([A-Za-z_][\w-]*):[ \t]*([^\n#{\[|>]+?)[ \t]*$", smithery, re.M):
+        for match in re.finditer(
+            r"^([A-Za-z_][\w-]*):[ \t]*([^\n#{\[|>]+?)[ \t]*$", smithery, re.M
+        ):
             meta[f"smithery:{match.group(1)}"] = match.group(2).strip("'\"")
     return meta
 
@@ -71,5 +73,7 @@ def manifest_tools(package: PackageFiles) -> ExtractionResult:
     return ExtractionResult(
         tools=tools,
         completeness=Completeness.unknown,
-        notes=["tools come from manifest.json only (unverified: no registration was found in the code)"],
+        notes=[
+            "tools come from manifest.json only (unverified: no registration was found in the code)"
+        ],
     )
