@@ -445,3 +445,22 @@ export function addAdmin(server) {
         "main_only": None,
         "drop_all": 'process.env.ADMIN === "1"',
     }
+
+
+def test_description_with_run_time_parts_keeps_the_known_text():
+    result = extract(
+        {"main": "index.js"},
+        **{
+            "index.js": """
+import os from "os";
+server.tool("save", `Save a file under ${os.homedir()}/notes. ` + "Overwrites.", async () => ({}));
+"""
+        },
+    )
+    tool = result.tools[0]
+    assert tool.description == "Save a file under ${…}/notes. Overwrites."
+    assert result.completeness is Completeness.partial
+    assert result.notes == [
+        "index.js:3: description of tool 'save' only partly resolved (template uses a run-time "
+        "value at line 3: imported from os); run-time parts shown as ${…}"
+    ]

@@ -21,12 +21,14 @@ from crawler.extract.js.parsing import line_of, text, walk
 from crawler.extract.js.resolve import resolve_import
 from crawler.extract.js.scope import FUNCTIONS, Declaration, Scopes
 from crawler.extract.js.values import (
+    PLACEHOLDER,
     UNDEFINED,
     Builtin,
     EnvValue,
     FunctionRef,
     JsObject,
     ModuleRef,
+    PartialText,
     RegexValue,
     Unresolved,
 )
@@ -380,6 +382,7 @@ class Evaluator:
 
     def _template(self, node: Node, module: Module) -> Any:
         parts: list[str] = []
+        reason = ""
         for child in node.named_children:
             if child.type == "string_fragment":
                 parts.append(text(child))
@@ -388,13 +391,17 @@ class Evaluator:
             elif child.type == "template_substitution":
                 inner = self.value(_first_named(child), module)
                 rendered = to_js_string(inner)
+                if isinstance(inner, PartialText):
+                    reason = reason or inner.reason
                 if rendered is None:
                     why = f": {inner.reason}" if isinstance(inner, Unresolved) else ""
-                    return Unresolved(
-                        f"template uses a run-time value at line {line_of(child)}{why}"
+                    reason = (
+                        reason or f"template uses a run-time value at line {line_of(child)}{why}"
                     )
+                    rendered = PLACEHOLDER
                 parts.append(rendered)
-        return "".join(parts)
+        joined = "".join(parts)
+        return PartialText.of(joined, reason) if reason else joined
 
     def _object(self, node: Node, module: Module) -> JsObject:
         out = JsObject().located(module.path, line_of(node))
@@ -628,13 +635,7 @@ class Evaluator:
             return same if op in ("===", "==") else not same
         if op == "+":
             if isinstance(left, str) or isinstance(right, str):
-                a, b = to_js_string(left), to_js_string(right)
-                if a is None or b is None:
-                    unknown = left if isinstance(left, Unresolved) else right
-                    if isinstance(unknown, Unresolved):
-                        return unknown
-                    return Unresolved(f"string built at run time at line {line_of(node)}")
-                return a + b
+                return _concatenate(left, right, line_of(node))
             if _is_number(left) and _is_number(right):
                 return left + right
         elif _is_number(left) and _is_number(right):
@@ -758,7 +759,19 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _concatenate(left: Any, right: Any, line: int) -> str:
+    """`left + right` with a string on one side; unknown parts become placeholders."""
+    reasons = [v.reason for v in (left, right) if isinstance(v, (PartialText, Unresolved))]
+    a, b = to_js_string(left), to_js_string(right)
+    if a is None or b is None:
+        reasons.append(f"string built at run time at line {line}")
+    joined = (a if a is not None else PLACEHOLDER) + (b if b is not None else PLACEHOLDER)
+    return PartialText.of(joined, reasons[0]) if reasons else joined
+
+
 def _comparable(value: Any) -> bool:
+    if isinstance(value, PartialText):
+        return False
     return value is None or isinstance(value, (str, int, float, bool, EnvValue, type(UNDEFINED)))
 
 

@@ -24,7 +24,15 @@ from crawler.extract.js.evaluate import Evaluator, bind_parameters
 from crawler.extract.js.modules import Module, string_value
 from crawler.extract.js.parsing import line_of, text
 from crawler.extract.js.scope import FUNCTIONS
-from crawler.extract.js.values import UNDEFINED, FunctionRef, JsObject, RegexValue, Unresolved
+from crawler.extract.js.values import (
+    PLACEHOLDER,
+    UNDEFINED,
+    FunctionRef,
+    JsObject,
+    PartialText,
+    RegexValue,
+    Unresolved,
+)
 from mcp_domain import SourceLocation, ToolDefinition
 
 ANNOTATION_KEYS = frozenset(
@@ -302,12 +310,21 @@ class _SiteReader:
     # -- pieces -------------------------------------------------------------
 
     def _name(self, value: Any) -> str | None:
+        if isinstance(value, PartialText):
+            value = Unresolved(value.reason)
         if isinstance(value, str) and value:
             return value
         self._problem(f"tool name not resolved ({_why(value)})")
         return None
 
     def _description(self, name: str, value: Any, kind: str = "registration") -> str:
+        if isinstance(value, PartialText):
+            self._problem(
+                f"description of tool {name!r} only partly resolved ({value.reason}); "
+                f"run-time parts shown as {PLACEHOLDER}",
+                kind,
+            )
+            return str(value)
         if isinstance(value, str):
             return value
         if value is UNDEFINED or value is None:

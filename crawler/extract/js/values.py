@@ -37,6 +37,24 @@ class Unresolved:
         return False
 
 
+PLACEHOLDER = "${…}"
+
+
+class PartialText(str):
+    """Text with run-time parts, each shown as PLACEHOLDER; `reason` says why for the first.
+
+    Good enough to describe a tool to a reader, never to name one.
+    """
+
+    reason: str = ""
+
+    @classmethod
+    def of(cls, value: str, reason: str) -> PartialText:
+        out = cls(value)
+        out.reason = reason
+        return out
+
+
 class JsObject(dict):
     """An object literal, remembering where it was written."""
 
