@@ -61,6 +61,8 @@ class FakeRegistry:
     # Paths that answer with a status instead of content, e.g. {"/pypi/flaky/json": [503, 200]}.
     statuses: dict[str, list[int]] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
+    # Packages whose per-version JSON is missing, as on mirrors that serve only /pypi/<name>/json.
+    project_only: set[str] = field(default_factory=set)
     base_url: str = ""
 
     def add_pypi(self, name: str, version: str, artifact: Published) -> None:
@@ -70,7 +72,7 @@ class FakeRegistry:
         self.npm.setdefault(name, {})[version] = artifact
 
     # --- documents -------------------------------------------------------
-    def pypi_document(self, name: str, version: str | None) -> dict | None:
+    def pypi_document(self, name: str, version: str | None, with_releases: bool = True) -> dict | None:
         versions = self.pypi.get(name)
         if not versions:
             return None
@@ -78,7 +80,7 @@ class FakeRegistry:
         published = versions.get(version)
         if published is None:
             return None
-        return {
+        document = {
             "info": {"name": name, "version": version, "summary": f"{name} fixture",
                      "project_urls": {"Repository": f"https://code.test/{name}"}},
             "urls": [{
@@ -89,6 +91,11 @@ class FakeRegistry:
                 "digests": {"sha256": published.claimed_sha256()},
             }],
         }  # fmt: skip
+        if with_releases:
+            document["releases"] = {
+                v: self.pypi_document(name, v, False)["urls"] for v in versions  # type: ignore[index]
+            }
+        return document
 
     def npm_document(self, name: str) -> dict | None:
         versions = self.npm.get(name)
@@ -126,7 +133,9 @@ class FakeRegistry:
         parts = [p for p in path.split("/") if p]
         body: object = None
         if len(parts) >= 3 and parts[0] == "pypi" and parts[-1] == "json":
-            body = self.pypi_document(parts[1], parts[2] if len(parts) == 4 else None)
+            if len(parts) == 4 and parts[1] in self.project_only:
+                return 404, b"{}"
+            body = self.pypi_document(parts[1], parts[2] if len(parts) == 4 else None, len(parts) == 3)
         elif len(parts) == 2 and parts[0] in ("files", "tarballs"):
             data = self.file(parts[1])
             return (200, data) if data is not None else (404, b"")

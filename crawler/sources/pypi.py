@@ -24,18 +24,26 @@ class PyPISource:
         self.http = http
 
     def resolve(self, spec: PackageSpec) -> Release:
-        path = f"pypi/{quote(spec.name, safe='')}/"
+        project_url = urljoin(self.base_url, f"pypi/{quote(spec.name, safe='')}/json")
         if spec.version:
-            path += f"{quote(spec.version, safe='')}/"
-        url = urljoin(self.base_url, path + "json")
+            version_url = project_url[: -len("json")] + f"{quote(spec.version, safe='')}/json"
+            document = self._get(spec, version_url, missing_ok=True)
+            if document is not None:
+                return _release_from_document(spec, document, version_url)
+            # Some mirrors serve only the project document; its "releases" has every version.
+            project = self._get(spec, project_url)
+            return _release_from_document(spec, _pinned_view(spec, project), project_url)
+        return _release_from_document(spec, self._get(spec, project_url), project_url)
+
+    def _get(self, spec: PackageSpec, url: str, missing_ok: bool = False) -> Any:
         try:
-            document = self.http.get_json(url)
+            return self.http.get_json(url)
         except NotFound:
-            what = f"version {spec.version}" if spec.version else "package"
-            raise UnknownPackage(f"pypi:{spec.name}: {what} not found on the index") from None
+            if missing_ok:
+                return None
+            raise UnknownPackage(f"pypi:{spec.name}: package not found on the index") from None
         except FetchError as exc:
             raise SourceError(f"pypi:{spec.name}: {exc}") from None
-        return _release_from_document(spec, document, url)
 
     def download(self, release: Release) -> bytes:
         try:
@@ -73,6 +81,17 @@ def _release_from_document(spec: PackageSpec, document: Any, url: str) -> Releas
         homepage=str(info.get("home_page") or project_urls.get("Homepage") or ""),
         repository=str(project_urls.get("Repository") or project_urls.get("Source") or ""),
     )
+
+
+def _pinned_view(spec: PackageSpec, project: Any) -> dict[str, Any]:
+    """The project document narrowed to the pinned version, shaped like a version document."""
+    releases = project.get("releases") if isinstance(project, dict) else None
+    files = releases.get(spec.version) if isinstance(releases, dict) else None
+    if not isinstance(files, list):
+        raise UnknownPackage(f"pypi:{spec.name}: version {spec.version} not found on the index")
+    info = dict(project.get("info") or {})
+    info["version"] = spec.version
+    return {"info": info, "urls": files}
 
 
 def _choose_file(files: list[dict[str, Any]]) -> dict[str, Any] | None:

@@ -65,6 +65,18 @@ def test_pypi_unknown_package_and_version(registry):
             source.resolve(PackageSpec(source="pypi", name="weather-mcp", version="9.9"))
 
 
+def test_pypi_pinned_version_from_the_project_document(registry):
+    registry.add_pypi("weather-mcp", "1.1.0", Published(*sdist("weather_mcp", "weather-mcp", "1.1.0")))
+    registry.project_only.add("weather-mcp")
+    with HttpClient(FAST) as http:
+        source = PyPISource(registry.base_url, http)
+        pinned = source.resolve(PackageSpec(source="pypi", name="weather-mcp", version="1.0.0"))
+        assert (pinned.version, pinned.artifact.filename) == ("1.0.0", "weather_mcp-1.0.0.tar.gz")
+        assert source.download(pinned)
+        with pytest.raises(UnknownPackage, match="version 3.0 not found"):
+            source.resolve(PackageSpec(source="pypi", name="weather-mcp", version="3.0"))
+
+
 def test_pypi_hash_mismatch(registry):
     with HttpClient(FAST) as http:
         source = PyPISource(registry.base_url, http)
