@@ -73,7 +73,7 @@ def run_crawl(packages: list[str], settings: Settings, as_json: bool) -> int:
             for skipped in outcome.skipped:
                 err_console.print(f"warning: {safe_text(outcome.package)}: skipped {safe_text(skipped)}", markup=False)
         console.print(
-            f"Results are stored in {store.database_url(settings.db)}. See one server with "
+            f"Results are stored in {store.describe_database(settings.db)}. See one server with "
             "`catalogue classify NAME`; write policies with `catalogue export policies --out policies/`.",
             markup=False,
         )

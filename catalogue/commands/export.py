@@ -51,5 +51,6 @@ def run_export_policies(names: list[str], out: Path, settings: Settings, as_json
         print_json({"written": written})
         return
     for item in written:
-        console.print(f"{item['server']} {item['version']}: {item['tools']} tools -> {item['path']}", markup=False)
+        noun = "tool" if item["tools"] == 1 else "tools"
+        console.print(f"{item['server']} {item['version']}: {item['tools']} {noun} -> {item['path']}", markup=False)
     console.print(f"{len(written)} policy files written under {out}", markup=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, make_url, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from catalogue.db.schema import Base, Release, Server, Tool, ToolLabel
@@ -18,6 +18,13 @@ def database_url(value: str) -> str:
     if "://" in value:
         return value
     return f"sqlite:///{Path(value).expanduser()}"
+
+
+def describe_database(value: str) -> str:
+    """Where the data is, for people: an absolute file path, or the URL without its password."""
+    if "://" not in value:
+        return str(Path(value).expanduser().resolve())
+    return make_url(value).render_as_string(hide_password=True)
 
 
 def open_database(value: str) -> sessionmaker[Session]:
