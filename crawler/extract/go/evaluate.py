@@ -18,9 +18,10 @@ from typing import Any
 
 from tree_sitter import Node
 
-from crawler.extract.go.parsing import GoFile, string_literal, text, unescape
+from crawler.extract.go.parsing import GoFile, string_literal, unescape
 from crawler.extract.go.symbols import Declared, PackageIndex, Program
 from crawler.extract.go.values import Closure, Struct, Unknown, is_known
+from crawler.extract.treesitter import text
 
 MAX_DEPTH = 60
 MAX_STATEMENTS = 400

@@ -15,9 +15,9 @@ from typing import Any
 from tree_sitter import Node
 
 from crawler.extract.go.evaluate import Evaluator, Scope, _bind, _statements
-from crawler.extract.go.parsing import text
 from crawler.extract.go.structs import TypeSchemas
 from crawler.extract.go.values import JsonConverter, Struct, is_known
+from crawler.extract.treesitter import text
 
 MAX_OPTION_DEPTH = 6
 _PROPERTY_TYPES = {

@@ -1,13 +1,17 @@
-"""Parse one Go file with tree-sitter, within limits, and small helpers over its nodes."""
+"""Parse one Go file with tree-sitter, within limits, and small helpers over its nodes.
+
+`walk`, `text` and `line_of` are re-exported from crawler.extract.treesitter.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import tree_sitter_go
 from tree_sitter import Language, Node, Parser, Tree
+
+from crawler.extract.treesitter import first_error_line, parse_within_limits, text, walk
 
 
 @lru_cache(maxsize=1)
@@ -47,19 +51,11 @@ class ParseOutcome:
 
 def parse_file(path: str, data: bytes, max_bytes: int) -> ParseOutcome:
     """Parse `data`, or say why not. Never raises on hostile input."""
-    if len(data) > max_bytes:
-        return ParseOutcome(skip_reason=f"larger than {max_bytes} bytes ({len(data)} bytes)")
-    if b"\x00" in data[:8192]:
-        return ParseOutcome(skip_reason="binary content (NUL bytes)")
-    notes = []
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        notes.append("not valid UTF-8; read with replacement characters")
-    try:
-        tree = _parser().parse(data)
-    except Exception as exc:  # a tree-sitter failure is its bug, never ours to pass on
-        return ParseOutcome(skip_reason=f"parser failed: {type(exc).__name__}")
+    screened = parse_within_limits(_parser(), data, max_bytes)
+    if screened.tree is None:
+        return ParseOutcome(skip_reason=screened.skip_reason)
+    notes = screened.notes
+    tree = screened.tree
     parsed = GoFile(path=path, source=data, tree=tree)
     _read_header(parsed)
     if tree.root_node.has_error:
@@ -169,37 +165,6 @@ def unescape(body: str) -> str:
         out.append(ch)
         i += 1
     return "".join(out)
-
-
-def first_error_line(root: Node) -> int:
-    for node in walk(root):
-        if node.is_error or node.is_missing:
-            return node.start_point[0] + 1
-    return root.start_point[0] + 1
-
-
-def walk(root: Node) -> Iterator[Node]:
-    """Every node under `root` in document order, without recursion."""
-    cursor = root.walk()
-    while True:
-        yield cursor.node
-        if cursor.goto_first_child():
-            continue
-        while not cursor.goto_next_sibling():
-            if not cursor.goto_parent():
-                return
-            if cursor.node == root:
-                return
-
-
-def text(node: Node | None) -> str:
-    if node is None or node.text is None:
-        return ""
-    return node.text.decode("utf-8", errors="replace")
-
-
-def line_of(node: Node) -> int:
-    return node.start_point[0] + 1
 
 
 def enclosing(node: Node, *types: str) -> Node | None:

@@ -13,8 +13,9 @@ from typing import Any
 
 from tree_sitter import Node
 
-from crawler.extract.go.parsing import GoFile, string_literal, text
+from crawler.extract.go.parsing import GoFile, string_literal
 from crawler.extract.go.symbols import PackageIndex, Program
+from crawler.extract.treesitter import text
 
 MAX_TYPE_DEPTH = 12
 _INTEGER_TYPES = frozenset(

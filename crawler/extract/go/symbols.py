@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from tree_sitter import Node
 
 from crawler.extract.go.packages import GoPackage, ImportResolver
-from crawler.extract.go.parsing import GoFile, text, walk
+from crawler.extract.go.parsing import GoFile
+from crawler.extract.treesitter import text, walk
 
 
 @dataclass

@@ -17,7 +17,6 @@ from tree_sitter import Node
 
 from crawler.extract.js import zod
 from crawler.extract.js.modules import Module, string_value
-from crawler.extract.js.parsing import line_of, text, walk
 from crawler.extract.js.resolve import resolve_import
 from crawler.extract.js.scope import FUNCTIONS, Declaration, Scopes
 from crawler.extract.js.values import (
@@ -32,6 +31,7 @@ from crawler.extract.js.values import (
     RegexValue,
     Unresolved,
 )
+from crawler.extract.treesitter import line_of, text, walk
 
 MAX_DEPTH = 120
 MAX_STEPS = 400_000

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
-from crawler.extract.js.parsing import ParsedFile, text, walk
+from crawler.extract.js.parsing import ParsedFile
 from crawler.extract.js.resolve import resolve_import
+from crawler.extract.treesitter import text, walk
 
 # Method names whose calls may register tools; the patterns module decides.
 REGISTRATION_METHODS = frozenset(

@@ -22,7 +22,6 @@ from tree_sitter import Node
 from crawler.extract.js import zod
 from crawler.extract.js.evaluate import Evaluator, bind_parameters
 from crawler.extract.js.modules import Module, string_value
-from crawler.extract.js.parsing import line_of, text
 from crawler.extract.js.scope import FUNCTIONS
 from crawler.extract.js.values import (
     PLACEHOLDER,
@@ -33,6 +32,7 @@ from crawler.extract.js.values import (
     RegexValue,
     Unresolved,
 )
+from crawler.extract.treesitter import line_of, text
 from mcp_domain import SourceLocation, ToolDefinition
 
 ANNOTATION_KEYS = frozenset(

@@ -7,7 +7,7 @@ from typing import Any
 
 from tree_sitter import Node
 
-from crawler.extract.js.parsing import text
+from crawler.extract.treesitter import text
 
 BLOCKS = frozenset({"program", "statement_block", "class_static_block"})
 FUNCTIONS = frozenset(

@@ -1,0 +1,64 @@
+"""What the tree-sitter based extractors share: parsing within limits and walking nodes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from tree_sitter import Node, Parser, Tree
+
+
+@dataclass
+class Screened:
+    """A tree, or why there is none; plus notes worth keeping even when parsing worked."""
+
+    tree: Tree | None = None
+    skip_reason: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def parse_within_limits(parser: Parser, data: bytes, max_bytes: int) -> Screened:
+    """Parse `data` unless it is too large or binary. Never raises on hostile input."""
+    if len(data) > max_bytes:
+        return Screened(skip_reason=f"larger than {max_bytes} bytes ({len(data)} bytes)")
+    if b"\x00" in data[:8192]:
+        return Screened(skip_reason="binary content (NUL bytes)")
+    notes = []
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        notes.append("not valid UTF-8; read with replacement characters")
+    try:
+        tree = parser.parse(data)
+    except Exception as exc:  # tree-sitter raising is a bug there, but never ours to pass on
+        return Screened(skip_reason=f"parser failed: {type(exc).__name__}")
+    return Screened(tree=tree, notes=notes)
+
+
+def first_error_line(root: Node) -> int:
+    for node in walk(root):
+        if node.is_error or node.is_missing:
+            return node.start_point[0] + 1
+    return root.start_point[0] + 1
+
+
+def walk(root: Node) -> Iterator[Node]:
+    """Every node under `root` in document order, without recursion."""
+    cursor = root.walk()
+    while True:
+        yield cursor.node
+        if cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return
+
+
+def text(node: Node | None) -> str:
+    if node is None or node.text is None:
+        return ""
+    return node.text.decode("utf-8", errors="replace")
+
+
+def line_of(node: Node) -> int:
+    return node.start_point[0] + 1
