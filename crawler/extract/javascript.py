@@ -19,6 +19,7 @@ from crawler.extract.js.manifest import (
     read_manifest,
 )
 from crawler.extract.js.modules import Module, build_module
+from crawler.extract.js.openapi import read_openapi_tools
 from crawler.extract.js.parsing import SOURCE_SUFFIXES, parse_file
 from crawler.extract.js.registrations import Found, read_registrations
 from crawler.extract.js.resolve import resolve_entry
@@ -74,6 +75,11 @@ class _Run:
             found.problems.extend(part.problems)
             found.notes.extend(part.notes)
             found.sites += part.sites
+        generated = read_openapi_tools(
+            self.package.files, {p: m.parsed.source for p, m in self.modules.items()}
+        )
+        found.tools.extend(generated.tools)
+        found.notes.extend(generated.notes)
         if evaluator.env_reads:
             names = ", ".join(sorted(evaluator.env_reads)[:10])
             self.notes.append(f"read as in the default configuration, environment unset: {names}")
