@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import ast
 import builtins
+import dataclasses
 import textwrap
 from typing import Any
 
+from crawler.extract.py.instances import class_attribute, instance_attribute
 from crawler.extract.py.modules import Module, Project
 from crawler.extract.py.source import cleandoc
 from crawler.extract.py.symbols import (
@@ -28,6 +30,7 @@ from crawler.extract.py.symbols import (
     CLASS,
     DEF,
     FROM,
+    HELPER,
     IMPORT,
     ITEM,
     Binding,
@@ -189,7 +192,11 @@ class Evaluator:
         return Unknown(path, line, f"{module_name} has no name {attr!r}")
 
     def _mutated(self, current: Any, binding: Binding, scope: Scope, depth: int) -> Any:
+        if binding.kind == HELPER:
+            return self._helper_mutation(current, binding, scope, depth)
         value = self.eval(binding.value, scope, depth + 1)
+        if binding.condition and binding.kind in (AUGMENT, CALL):
+            value = _with_condition(value, binding.condition)
         if binding.kind == AUGMENT:
             if isinstance(binding.node.op, ast.Add):
                 return self._add(current, value, scope, binding.node)
@@ -212,6 +219,23 @@ class Evaluator:
                 return self._capped(current + [value], scope, binding.node)
         if binding.kind == CALL and isinstance(current, dict) and binding.method == "update":
             return {**current, **value} if isinstance(value, dict) else current
+        return current
+
+    def _helper_mutation(self, current: Any, binding: Binding, scope: Scope, depth: int) -> Any:
+        """`register(x)` where `def register(h): items[h.name] = h`: apply its body."""
+        name = next((n for n, bs in scope.table.bindings.items() if binding in bs), None)
+        helper = self.lookup(binding.method, scope, depth + 1, binding.node.lineno)
+        if name is None or not isinstance(helper, FuncRef) or depth > MAX_DEPTH:
+            return current
+        call = binding.node
+        args = [self.eval(a, scope, depth + 1) for a in call.args if not isinstance(a, ast.Starred)]
+        kwargs = {k.arg: self.eval(k.value, scope, depth + 1) for k in call.keywords if k.arg}
+        if binding.condition:
+            args = [_with_condition(a, binding.condition) for a in args]
+        inner = self.function_scope(helper, self.bind_arguments(helper, args, kwargs, depth))
+        for step in inner.table.bindings.get(name, []):
+            if step.kind in (ITEM, CALL, AUGMENT):
+                current = self._mutated(current, step, inner, depth + 1)
         return current
 
     def type_definition(self, node: ast.expr, scope: Scope, depth: int) -> tuple:
@@ -322,6 +346,8 @@ class Evaluator:
             if isinstance(container, (dict, list, tuple, str)) and not isinstance(key, Unknown):
                 return container[key]
             return self._unknown_from(container, path, line, "unsupported subscript")
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
+            return self._comprehension(node, scope, d)
         if isinstance(node, ast.IfExp):
             test = self.eval(node.test, scope, d)
             if isinstance(test, (bool, int, str)) or test is None:
@@ -347,6 +373,37 @@ class Evaluator:
                 return not operand
             return self._unknown_from(operand, path, line, "unsupported unary operator")
         return Unknown(path, line, f"unsupported expression ({type(node).__name__})")
+
+    def _comprehension(self, node, scope: Scope, depth: int) -> Any:
+        """`[h.describe() for h in handlers.values() if h.enabled]`, over known lists."""
+        results: list[Any] = []
+        pending: list[tuple[int, Scope]] = [(0, scope)]
+        while pending:
+            index, current = pending.pop()
+            if index == len(node.generators):
+                results.append(self.eval(node.elt, current, depth))
+                if len(results) > MAX_ITEMS:
+                    return Unknown(scope.module.path, node.lineno, "list too long")
+                continue
+            generator = node.generators[index]
+            iterable = self.eval(generator.iter, current, depth)
+            if isinstance(iterable, dict):
+                iterable = list(iterable)
+            if not isinstance(iterable, (list, tuple)):
+                return self._unknown_from(
+                    iterable, scope.module.path, node.lineno, "comprehension over an unknown"
+                )
+            children = []
+            for item in iterable:
+                bound: dict[str, Any] = {}
+                if not _bind_loop_target(generator.target, item, bound):
+                    return Unknown(scope.module.path, node.lineno, "unsupported loop target")
+                child = Scope(current.module, SymbolTable(), current, bound)
+                tests = [self.eval(test, child, depth) for test in generator.ifs]
+                if all(isinstance(t, Unknown) or t for t in tests):
+                    children.append((index + 1, child))
+            pending.extend(reversed(children))
+        return results
 
     def _unknown_from(self, value: Any, path: str, line: int, why: str) -> Unknown:
         return value if isinstance(value, Unknown) else Unknown(path, line, why)
@@ -447,16 +504,14 @@ class Evaluator:
             members = self.enum_members(value)
             if members is not None and attr in members:
                 return members[attr]
-            class_scope = self.class_scope(value)
-            if attr in class_scope.table.bindings:
-                return self._table_value(attr, class_scope, depth)
+            found = class_attribute(self, value, attr, depth, value)
+            if found is not _MISSING:
+                return found
             return Unknown(scope.module.path, line, f"class {value.node.name} has no {attr!r}")
+        if isinstance(value, ObjectValue) and value.cls is not None:
+            return instance_attribute(self, value, attr, depth, node)
         if isinstance(value, ObjectValue) and attr in value.kwargs:
             return value.kwargs[attr]
-        if isinstance(value, ObjectValue) and value.cls is not None:
-            class_scope = self.class_scope(value.cls)
-            if attr in class_scope.table.bindings:  # a method, or a class-level constant
-                return self._table_value(attr, class_scope, depth)
         return self._unknown_from(value, scope.module.path, line, f"attribute {attr!r}")
 
     # ----- classes ------------------------------------------------------------
@@ -581,6 +636,8 @@ class Evaluator:
                 return self.model_schema(receiver)
         if isinstance(receiver, (dict, list)) and name == "copy" and not node.args:
             return receiver.copy()
+        if isinstance(receiver, dict) and name in ("values", "keys", "items") and not node.args:
+            return list(getattr(receiver, name)())
         if isinstance(receiver, dict) and name == "get" and node.args:
             key = self.eval(node.args[0], scope, depth)
             default = self.eval(node.args[1], scope, depth) if len(node.args) > 1 else None
@@ -602,6 +659,9 @@ class Evaluator:
             return dict(kwargs)
         if qualname == "builtins.dict" and isinstance(first, dict):
             return {**first, **kwargs}
+        if qualname in ("os.getenv", "os.environ.get") and isinstance(first, str):
+            # Configuration read from the environment: the default when it is unset.
+            return args[1] if len(args) > 1 else kwargs.get("default")
         if qualname == "textwrap.dedent" and isinstance(first, str):
             return textwrap.dedent(first)
         if qualname == "inspect.cleandoc" and isinstance(first, str):
@@ -615,6 +675,10 @@ class Evaluator:
         returns = self.function_scope(func).table.returns
         if len(returns) != 1 or returns[0].value is None:
             return Unknown(path, line, f"{func.node.name}() is too complex to evaluate")
+        if depth > MAX_DEPTH:
+            return Unknown(path, line, "calls nested too deeply")
+        if func.bound_self is not None:
+            args = [func.bound_self, *args]
         scope = self.function_scope(func, self.bind_arguments(func, args, kwargs, depth))
         return self.eval(returns[0].value, scope, depth + 1)
 
@@ -642,6 +706,28 @@ class Evaluator:
                 Unknown(func.module.path, func.node.lineno, f"parameter {param.arg!r} unbound"),
             )
         return bound
+
+
+def _bind_loop_target(target: ast.expr, item: Any, bound: dict[str, Any]) -> bool:
+    if isinstance(target, ast.Name):
+        bound[target.id] = item
+        return True
+    if isinstance(target, (ast.Tuple, ast.List)) and isinstance(item, (tuple, list)):
+        if len(target.elts) != len(item):
+            return False
+        return all(_bind_loop_target(t, v, bound) for t, v in zip(target.elts, item, strict=True))
+    return False
+
+
+def _with_condition(value: Any, condition: str) -> Any:
+    """Tool objects added under an `if` carry its text (lists: each item)."""
+    if isinstance(value, ObjectValue):
+        return dataclasses.replace(value, condition=value.condition or condition)
+    if isinstance(value, list):
+        return [_with_condition(v, condition) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_with_condition(v, condition) for v in value)
+    return value
 
 
 def _is_auto(node: ast.AST | None) -> bool:

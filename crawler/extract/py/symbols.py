@@ -21,6 +21,7 @@ DEF = "def"  # def / async def
 CLASS = "class"
 IMPORT = "import"  # import a.b [as c]
 FROM = "from"  # from m import x [as y]
+HELPER = "helper"  # register(x): a local function that mutates this name (a global)
 
 _MUTATORS = {"append", "extend", "update", "insert", "add"}
 
@@ -34,25 +35,44 @@ class Binding:
     key: ast.expr | None = None  # ITEM: the subscript key
     module: str = ""  # IMPORT: module name; FROM: resolved module name
     attr: str = ""  # FROM: imported name
+    # The `if` tests this statement runs under, as source text ("not READ_ONLY").
+    condition: str | None = None
 
 
 @dataclass
 class SymbolTable:
     bindings: dict[str, list[Binding]] = field(default_factory=dict)
     returns: list[ast.Return] = field(default_factory=list)
+    # While building: the condition of the statement being read.
+    condition: str | None = None
 
     def add(self, name: str, binding: Binding) -> None:
+        binding.condition = self.condition
         self.bindings.setdefault(name, []).append(binding)
 
 
 def flat_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
     """Statements of a block, compound statements opened, in source order."""
-    stack: list[ast.stmt] = list(reversed(body))
-    while stack:
-        stmt = stack.pop()
+    for stmt, _ in flat_with_conditions(body):
         yield stmt
+
+
+def flat_with_conditions(body: list[ast.stmt]) -> Iterator[tuple[ast.stmt, tuple[str, ...]]]:
+    """Like flat_statements, each with the `if` tests it runs under (as text)."""
+    stack: list[tuple[ast.stmt, tuple[str, ...]]] = [(s, ()) for s in reversed(body)]
+    while stack:
+        stmt, conditions = stack.pop()
+        yield stmt, conditions
         inner: list[ast.stmt] = []
-        if isinstance(stmt, (ast.If, ast.For, ast.AsyncFor, ast.While)):
+        if isinstance(stmt, ast.If):
+            test = condition_text(stmt.test)
+            if test is None:
+                inner = stmt.body + stmt.orelse
+            else:
+                stack.extend((s, (*conditions, negated(test))) for s in reversed(stmt.orelse))
+                stack.extend((s, (*conditions, test)) for s in reversed(stmt.body))
+                continue
+        elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
             inner = stmt.body + stmt.orelse
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
             inner = stmt.body
@@ -64,7 +84,39 @@ def flat_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
         elif isinstance(stmt, ast.Match):
             for case in stmt.cases:
                 inner += case.body
-        stack.extend(reversed(inner))
+        stack.extend((s, conditions) for s in reversed(inner))
+
+
+_MAX_CONDITION = 160
+# Tests that are not configuration: the script guard and typing-only imports.
+_NOT_CONFIGURATION = ("__name__", "TYPE_CHECKING", "sys.version_info")
+
+
+def condition_text(test: ast.expr) -> str | None:
+    """Readable text of an `if` test, or None when it is no configuration switch."""
+    try:
+        text = ast.unparse(test)
+    except (ValueError, RecursionError):
+        return None
+    if any(word in text for word in _NOT_CONFIGURATION):
+        return None
+    text = " ".join(text.split())
+    return text if len(text) <= _MAX_CONDITION else text[: _MAX_CONDITION - 3] + "..."
+
+
+def negated(text: str) -> str:
+    if text.startswith("not ") and " and " not in text and " or " not in text:
+        return text[4:]
+    simple = text.replace(".", "").replace("_", "").replace("(", "").replace(")", "")
+    return f"not {text}" if simple.isalnum() or text.endswith(")") else f"not ({text})"
+
+
+def join_conditions(conditions: tuple[str, ...] | list[str]) -> str | None:
+    if not conditions:
+        return None
+    if len(conditions) == 1:
+        return conditions[0]
+    return " and ".join(c if " or " not in c else f"({c})" for c in conditions)
 
 
 def resolve_relative(current: str, is_package: bool, level: int, module: str | None) -> str:
@@ -83,39 +135,87 @@ def resolve_relative(current: str, is_package: bool, level: int, module: str | N
 
 def build_table(body: list[ast.stmt], module_name: str, is_package: bool) -> SymbolTable:
     table = SymbolTable()
-    for stmt in flat_statements(body):
-        if isinstance(stmt, ast.Return):
-            table.returns.append(stmt)
-        elif isinstance(stmt, ast.Assign):
-            for target in stmt.targets:
-                _bind_target(table, target, stmt)
-        elif isinstance(stmt, ast.AnnAssign):
-            if stmt.value is not None:
-                _bind_target(table, stmt.target, stmt, stmt.value)
-        elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
-            table.add(stmt.target.id, Binding(AUGMENT, stmt, stmt.value))
-        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
-            _bind_mutation(table, stmt.value)
-        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            table.add(stmt.name, Binding(DEF, stmt))
-        elif isinstance(stmt, ast.ClassDef):
-            table.add(stmt.name, Binding(CLASS, stmt))
-        elif isinstance(stmt, ast.Import):
-            for alias in stmt.names:
-                if alias.asname:
-                    table.add(alias.asname, Binding(IMPORT, stmt, module=alias.name))
-                else:
-                    top = alias.name.split(".")[0]
-                    table.add(top, Binding(IMPORT, stmt, module=top))
-        elif isinstance(stmt, ast.ImportFrom):
-            source = resolve_relative(module_name, is_package, stmt.level, stmt.module)
-            for alias in stmt.names:
-                if alias.name != "*":
-                    table.add(
-                        alias.asname or alias.name,
-                        Binding(FROM, stmt, module=source, attr=alias.name),
-                    )
+    flat = list(flat_with_conditions(body))
+    helpers = _helpers([stmt for stmt, _ in flat])
+    for stmt, conditions in flat:
+        table.condition = join_conditions(conditions)
+        _bind_statement(table, stmt, module_name, is_package, helpers)
+    table.condition = None
     return table
+
+
+def _bind_statement(
+    table: SymbolTable,
+    stmt: ast.stmt,
+    module_name: str,
+    is_package: bool,
+    helpers: dict[str, list[str]],
+) -> None:
+    if isinstance(stmt, ast.Return):
+        table.returns.append(stmt)
+    elif isinstance(stmt, ast.Assign):
+        for target in stmt.targets:
+            _bind_target(table, target, stmt)
+    elif isinstance(stmt, ast.AnnAssign):
+        if stmt.value is not None:
+            _bind_target(table, stmt.target, stmt, stmt.value)
+    elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
+        table.add(stmt.target.id, Binding(AUGMENT, stmt, stmt.value))
+    elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        _bind_mutation(table, stmt.value)
+        func = stmt.value.func
+        if isinstance(func, ast.Name) and func.id in helpers:
+            for name in helpers[func.id]:
+                table.add(name, Binding(HELPER, stmt.value, method=func.id))
+    elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        table.add(stmt.name, Binding(DEF, stmt))
+    elif isinstance(stmt, ast.ClassDef):
+        table.add(stmt.name, Binding(CLASS, stmt))
+    elif isinstance(stmt, ast.Import):
+        for alias in stmt.names:
+            if alias.asname:
+                table.add(alias.asname, Binding(IMPORT, stmt, module=alias.name))
+            else:
+                top = alias.name.split(".")[0]
+                table.add(top, Binding(IMPORT, stmt, module=top))
+    elif isinstance(stmt, ast.ImportFrom):
+        source = resolve_relative(module_name, is_package, stmt.level, stmt.module)
+        for alias in stmt.names:
+            if alias.name != "*":
+                table.add(
+                    alias.asname or alias.name,
+                    Binding(FROM, stmt, module=source, attr=alias.name),
+                )
+
+
+def _helpers(statements: list[ast.stmt]) -> dict[str, list[str]]:
+    """Functions of this block that fill in a name they do not assign themselves:
+    `def add_handler(h): handlers[h.name] = h` -> {"add_handler": ["handlers"]}."""
+    found: dict[str, list[str]] = {}
+    for stmt in statements:
+        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        local: set[str] = {a.arg for a in stmt.args.args + stmt.args.kwonlyargs}
+        mutated: list[str] = []
+        for inner in flat_statements(stmt.body):
+            if isinstance(inner, ast.Assign):
+                for target in inner.targets:
+                    if isinstance(target, ast.Name):
+                        local.add(target.id)
+                    elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+                        mutated.append(target.value.id)
+            elif isinstance(inner, ast.Expr) and isinstance(inner.value, ast.Call):
+                func = inner.value.func
+                if (
+                    isinstance(func, ast.Attribute)
+                    and isinstance(func.value, ast.Name)
+                    and func.attr in _MUTATORS
+                ):
+                    mutated.append(func.value.id)
+        names = [n for n in dict.fromkeys(mutated) if n not in local]
+        if names:
+            found[stmt.name] = names
+    return found
 
 
 def _bind_target(table: SymbolTable, target: ast.expr, stmt: ast.stmt, value=None) -> None:

@@ -57,6 +57,8 @@ class FuncRef:
     module: Any  # modules.Module
     node: ast.FunctionDef | ast.AsyncFunctionDef
     scope: Any  # evaluator.Scope where it was defined
+    # A method read from an instance or class: the value `self`/`cls` is bound to.
+    bound_self: Any = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,6 +81,8 @@ class ObjectValue:
     local_server: bool = False
     # The package class it is an instance of, when it is one (methods resolve through it).
     cls: ClassRef | None = None
+    # The configuration condition under which it was added to a tool list.
+    condition: str | None = None
 
     @property
     def last(self) -> str:
