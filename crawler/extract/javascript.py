@@ -12,6 +12,14 @@ from collections import deque
 
 from crawler.extract.base import DEFAULT_MAX_SOURCE_BYTES
 from crawler.extract.js.evaluate import Evaluator
+from crawler.extract.js.frameworks import (
+    MCP_FRAMEWORK,
+    XMCP,
+    frameworks_of,
+    read_class_tools,
+    read_xmcp_tool,
+    tool_folder_files,
+)
 from crawler.extract.js.manifest import (
     FALLBACK_ENTRIES,
     MANIFEST,
@@ -58,6 +66,8 @@ class _Run:
         self.modules: dict[str, Module] = {}
         self.skipped: list[FileSkip] = []
         self.notes: list[str] = []
+        self.frameworks: set[str] = set()
+        self.tool_files: list[str] = []
 
     def result(self) -> ExtractionResult:
         files = self.package.files
@@ -66,7 +76,8 @@ class _Run:
         if not has_manifest and not sources:
             return ExtractionResult()
         entries = self._entries(has_manifest, sources)
-        self._read_reachable(entries)
+        self.tool_files = tool_folder_files(files, self.frameworks)
+        self._read_reachable(entries + [p for p in self.tool_files if p not in entries])
         evaluator = Evaluator(self.modules)
         found = Found()
         for module in self.modules.values():
@@ -75,6 +86,7 @@ class _Run:
             found.problems.extend(part.problems)
             found.notes.extend(part.notes)
             found.sites += part.sites
+        found.tools.extend(self._folder_tools(evaluator))
         generated = read_openapi_tools(
             self.package.files, {p: m.parsed.source for p, m in self.modules.items()}
         )
@@ -88,6 +100,7 @@ class _Run:
     def _entries(self, has_manifest: bool, sources: list[str]) -> list[str]:
         files = self.package.files
         manifest = read_manifest(self.package) if has_manifest else None
+        self.frameworks = frameworks_of(manifest)
         if has_manifest and manifest is None:
             self.notes.append("package.json is not a readable JSON object")
         entries: list[str] = []
@@ -103,6 +116,29 @@ class _Run:
             # A bare folder of code: read every file that is not a test or an example.
             entries = [p for p in sources if _looks_like_server_code(p)]
         return entries
+
+    def _folder_tools(self, evaluator: Evaluator) -> list[ToolDefinition]:
+        """Tools of frameworks that load every file of a `tools/` folder."""
+        tools: list[ToolDefinition] = []
+        for path in self.tool_files:
+            module = self.modules.get(path)
+            if module is None:
+                continue
+            try:
+                if MCP_FRAMEWORK in self.frameworks:
+                    tools.extend(read_class_tools(module, evaluator))
+                if XMCP in self.frameworks:
+                    tool = read_xmcp_tool(module, evaluator)
+                    if tool is not None:
+                        tools.append(tool)
+            except RecursionError:
+                self.skipped.append(FileSkip(file=path, reason="nested too deeply to read"))
+        if tools:
+            self.notes.append(
+                f"{len(tools)} tool(s) read from the {', '.join(sorted(self.frameworks))} "
+                "tools folder"
+            )
+        return tools
 
     def _read_reachable(self, entries: list[str]) -> None:
         queue = deque(entries)

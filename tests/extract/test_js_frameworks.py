@@ -63,3 +63,51 @@ def test_an_openapi_document_nobody_loads_gives_no_tools():
     package.files["bin/cli.mjs"] = b'console.log("operationId but no document named")\n'
     result = JavaScriptExtractor().extract(package)
     assert result.tools == []
+
+
+def test_mcp_framework_tool_classes_from_the_built_tools_folder():
+    result = extract("mcp_framework")
+    tools = by_name(result)
+    # The TypeScript twin in src/tools is not loaded, nor a class that is not an MCPTool.
+    assert sorted(tools) == ["get_forecast", "list_alerts"]
+    assert result.completeness is Completeness.complete
+    forecast = tools["get_forecast"]
+    assert forecast.description == "Weather forecast for a city"
+    assert forecast.input_schema == {
+        "type": "object",
+        "properties": {
+            "city": {"type": "string", "description": "City name"},
+            "days": {"type": "number", "description": "How many days ahead (1-7)"},
+        },
+        "required": ["city"],
+    }
+    assert forecast.pattern == "js.mcp-framework"
+    assert forecast.source.file == "dist/tools/ForecastTool.js"
+    alerts = tools["list_alerts"]
+    assert alerts.description == "Active weather alerts for a region"
+    assert alerts.input_schema["properties"] == {
+        "region": {"type": "string", "description": "Two-letter region code"}
+    }
+    assert alerts.input_schema["required"] == ["region"]
+
+
+def test_xmcp_tools_from_per_file_metadata_and_schema():
+    result = extract("xmcp_app")
+    tools = by_name(result)
+    assert sorted(tools) == ["delete-note", "greet"]
+    greet = tools["greet"]
+    assert greet.description == "Greet the user"
+    assert greet.annotations == {
+        "title": "Greet the user",
+        "readOnlyHint": True,
+        "destructiveHint": False,
+    }
+    assert greet.input_schema["properties"] == {
+        "name": {"type": "string", "description": "The name of the user to greet"},
+        "formal": {"type": "boolean", "description": "Use a formal greeting"},
+    }
+    assert greet.input_schema["required"] == ["name"]
+    delete = tools["delete-note"]
+    assert delete.description == "Delete a note"
+    assert delete.annotations == {"destructiveHint": True}
+    assert delete.pattern == "js.xmcp"

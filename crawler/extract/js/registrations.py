@@ -407,6 +407,19 @@ def _is_annotations(value: Any) -> bool:
     return all(k in ANNOTATION_KEYS for k in value)
 
 
+def annotations_of(value: Any) -> dict[str, Any]:
+    """Annotations as JSON, {} when `value` is not an object."""
+    return _annotations(value, None)
+
+
+def schema_of(value: Any) -> dict[str, Any] | None:
+    """JSON Schema of a zod schema, raw shape or plain object; None when it is none of those."""
+    converted = zod.to_json_schema(value)
+    if converted is not None:
+        return converted
+    return to_json(value) if isinstance(value, dict) else None
+
+
 def _annotations(value: Any, title: Any) -> dict[str, Any]:
     out = to_json(value) if isinstance(value, dict) else {}
     if isinstance(title, str) and "title" not in out:
