@@ -1,24 +1,36 @@
 """Label MCP tools with a capability category, risk, flags and quoted evidence.
 
-The rules in classifier/rules/ are loaded and validated on first use. `classify`
-never raises: a definition that breaks the classifier gets a zero-confidence
-label saying so.
+The rules in classifier/rules/ are loaded and validated on first use; the
+learned model (classifier/model.py) is loaded from the user cache or trained
+from classifier/data/ on first use. `classify` never raises: a definition that
+breaks the classifier gets a zero-confidence label saying so. If the model
+cannot be built at all, the rules decide alone.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from functools import lru_cache
 
 from classifier.combine import Scorer, combine
 from classifier.engine import Engine
 from classifier.features import extract_features
+from classifier.model import Model, load_or_train, model_version
 from classifier.ruleset import ENGINE_VERSION, default_rules
 from mcp_domain import Category, Label, Risk, ToolDefinition
 
-__all__ = ["CLASSIFIER_VERSION", "Scorer", "classify", "classify_many"]
+__all__ = [
+    "CLASSIFIER_VERSION",
+    "MODEL_VERSION",
+    "Scorer",
+    "classify",
+    "classify_many",
+    "default_model",
+]
 
-CLASSIFIER_VERSION: str = f"rules-{ENGINE_VERSION}-{default_rules().digest}"
+MODEL_VERSION: str = model_version(default_rules().digest)
+CLASSIFIER_VERSION: str = f"rules-{ENGINE_VERSION}-{default_rules().digest}+model-{MODEL_VERSION}"
 
 
 @lru_cache(maxsize=1)
@@ -26,21 +38,83 @@ def _engine() -> Engine:
     return Engine(default_rules())
 
 
-def classify(tool: ToolDefinition, scorer: Scorer | None = None) -> Label:
-    """The label for one tool, judged by its own definition only."""
+def _load_examples():
+    from classifier.dataset import load_examples
+
+    return load_examples()
+
+
+@lru_cache(maxsize=1)
+def default_model() -> Model | None:
+    """The built-in model (cached on disk by version), or None if it cannot be built."""
     try:
-        features = extract_features(tool)
-        hits = _engine().run(features)
-        return combine(tool, features, hits, scorer, CLASSIFIER_VERSION)
-    except Exception as exc:  # crawled input must never crash the pipeline
-        return Label(
-            category=Category.Read,
-            risk=Risk.low,
-            confidence=0.0,
-            rationale=f"Not classified: the classifier failed ({type(exc).__name__}).",
-            classifier_version=CLASSIFIER_VERSION,
-        )
+        return load_or_train(_engine(), _load_examples, MODEL_VERSION)
+    except Exception as exc:  # never let a broken model stop classification
+        print(f"mcp-catalogue: model unavailable, rules only: {exc!r}", file=sys.stderr)
+        return None
 
 
-def classify_many(tools: Iterable[ToolDefinition], scorer: Scorer | None = None) -> list[Label]:
-    return [classify(tool, scorer) for tool in tools]
+def _failed(exc: Exception) -> Label:
+    return Label(
+        category=Category.Read,
+        risk=Risk.low,
+        confidence=0.0,
+        rationale=f"Not classified: the classifier failed ({type(exc).__name__}).",
+        classifier_version=CLASSIFIER_VERSION,
+    )
+
+
+def classify(
+    tool: ToolDefinition, scorer: Scorer | None = None, *, rules_only: bool = False
+) -> Label:
+    """The label for one tool, judged by its own definition only.
+
+    `scorer` replaces the built-in model; `rules_only` leaves the model out.
+    """
+    return classify_many([tool], scorer, rules_only=rules_only)[0]
+
+
+def classify_many(
+    tools: Iterable[ToolDefinition], scorer: Scorer | None = None, *, rules_only: bool = False
+) -> list[Label]:
+    """Labels for many tools; the built-in model scores the whole batch in one pass."""
+    tools = list(tools)
+    engine = _engine()
+    prepared: list[tuple | Exception] = []
+    for tool in tools:
+        try:
+            features = extract_features(tool)
+            prepared.append((features, engine.run(features)))
+        except Exception as exc:  # crawled input must never crash the pipeline
+            prepared.append(exc)
+    model = None if rules_only or scorer is not None else default_model()
+    probs: list = [None] * len(tools)
+    if model is not None:
+        ok = [i for i, p in enumerate(prepared) if isinstance(p, tuple)]
+        try:
+            scores = model.predict_many([prepared[i][0] for i in ok], [prepared[i][1] for i in ok])
+            for i, s in zip(ok, scores, strict=True):
+                probs[i] = s
+        except Exception:  # the rules still decide
+            pass
+    labels = []
+    for tool, prep, p in zip(tools, prepared, probs, strict=True):
+        try:
+            if isinstance(prep, Exception):
+                raise prep
+            features, hits = prep
+            evidence_fn = model.evidence if model is not None else None
+            labels.append(
+                combine(
+                    tool,
+                    features,
+                    hits,
+                    scorer,
+                    CLASSIFIER_VERSION,
+                    probs=p,
+                    evidence_fn=evidence_fn,
+                )
+            )
+        except Exception as exc:
+            labels.append(_failed(exc))
+    return labels

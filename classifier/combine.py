@@ -1,18 +1,25 @@
-"""Turn rule hits (and, later, model scores) into one Label.
+"""Turn rule hits and model scores into one Label.
 
-The category is the most severe one the definition supports: a category is
-supported when the noisy-or of its hit weights reaches SUPPORT. Annotations are
-evidence, not truth: `destructiveHint: true` supports Destructive unless the
-definition plainly says the tool only reads, and a definition that contradicts
-an annotation is labelled by the definition and flagged.
+Rules first: the category is the most severe one the definition supports (a
+category is supported when the noisy-or of its hit weights reaches SUPPORT).
+Annotations are evidence, not truth: `destructiveHint: true` supports
+Destructive unless the definition plainly says the tool only reads, and a
+definition that contradicts an annotation is labelled by the definition and
+flagged.
 
-A learned model plugs in through `Scorer`; by default there is none and the
-rules decide alone.
+Then the model (a `Scorer`, or probabilities computed for a whole batch):
+  1. firm rules decide: a non-Read category whose definition evidence scores at
+     least FIRM keeps its label whatever the model says;
+  2. otherwise the model decides when its best category scores at least
+     MODEL_MIN (below that the rules' answer stands);
+  3. when rules and model disagree, confidence drops by DISAGREE;
+  4. annotation conflicts are judged against the final category.
+Every step is written to `Decision.steps`, which `explain` prints.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from classifier.engine import Hit
@@ -25,6 +32,8 @@ from mcp_domain.labels import DEFAULT_RISK
 SUPPORT = 0.5  # a category with less combined weight than this is not supported
 STRONG_READ = 0.8  # Read evidence this strong contradicts a destructiveHint
 MODEL_MIN = 0.6  # a model score below this never decides
+FIRM = 0.9  # definition evidence this strong for a non-Read category: the rules decide
+DISAGREE = 0.8  # confidence factor when the rules and the model disagree
 MAX_CONFIDENCE = 0.97
 MAX_EVIDENCE = 12
 
@@ -33,6 +42,10 @@ class Scorer(Protocol):
     """A learned model: probabilities per category for one tool (summing to about 1)."""
 
     def predict_proba(self, tool: ToolDefinition) -> Mapping[Category, float]: ...
+
+
+# A scorer may also quote what drove a category: (features, hits, category) -> evidence.
+EvidenceFn = Callable[[Features, list[Hit], Category], list[Evidence]]
 
 
 def _noisy_or(weights: list[float]) -> float:
@@ -86,17 +99,21 @@ def _quote(evidence: tuple[Evidence, ...] | list[Evidence], limit: int = 2) -> s
     return ", ".join(parts)
 
 
-class _Decision:
+class Decision:
     def __init__(self) -> None:
         self.category = Category.Read
         self.confidence = 0.5
         self.hit: Hit | None = None  # the hit that explains the category
         self.conflict: Evidence | None = None
         self.note = ""
+        self.rules_category = Category.Read
+        self.definition_score = 0.0  # rule evidence for the category, annotations left out
+        self.model_evidence: list[Evidence] = []
+        self.steps: list[str] = []
 
 
-def _decide(features: Features, hits: list[Hit]) -> _Decision:
-    d = _Decision()
+def _decide(features: Features, hits: list[Hit]) -> Decision:
+    d = Decision()
     definition_hits = [h for h in hits if not h.from_annotation]
     def_scores = _scores(definition_hits)
     all_scores = _scores(hits)
@@ -129,29 +146,97 @@ def _decide(features: Features, hits: list[Hit]) -> _Decision:
         d.confidence *= 0.8
     if d.conflict is not None:
         d.confidence *= 0.85
+    d.rules_category = d.category
+    d.definition_score = def_scores.get(d.category, 0.0)
+    d.steps.append(
+        f"rules: {d.category} (definition score {d.definition_score:.2f}, "
+        f"confidence {d.confidence:.2f})"
+    )
     return d
 
 
-def _apply_model(d: _Decision, tool: ToolDefinition, hits: list[Hit], scorer: Scorer) -> None:
-    """Let the model decide only where the rules found nothing beyond the default."""
-    probs = scorer.predict_proba(tool)
+def _conflict(category: Category, annotations: Mapping[str, bool]) -> Evidence | None:
+    """The annotation the final category contradicts, if any."""
+    if annotations.get("readOnlyHint") is True and category != Category.Read:
+        return Evidence(field="annotations.readOnlyHint", text="true", start=0, end=4)
+    irreversible = (Category.Destructive, Category.Financial)
+    if annotations.get("destructiveHint") is False and category in irreversible:
+        return Evidence(field="annotations.destructiveHint", text="false", start=0, end=5)
+    if annotations.get("destructiveHint") is True and category in (Category.Read, Category.Write):
+        if annotations.get("readOnlyHint") is not True:
+            return Evidence(field="annotations.destructiveHint", text="true", start=0, end=4)
+    return None
+
+
+def _best(probs: Mapping[Category, float]) -> Category:
+    # Ties go to the more severe category.
+    return max(sorted(probs, key=lambda c: -c.severity), key=lambda c: probs[c])
+
+
+def _category_hit(hits: list[Hit], category: Category) -> Hit | None:
+    candidates = [h for h in hits if h.rule.kind == "category" and h.rule.category == category]
+    candidates.sort(key=lambda h: (h.from_annotation, -h.weight, h.rule.id))
+    return candidates[0] if candidates else None
+
+
+def apply_probabilities(
+    d: Decision,
+    features: Features,
+    hits: list[Hit],
+    probs: Mapping[Category, float],
+    evidence_fn: EvidenceFn | None = None,
+) -> None:
+    """Steps 1-4 of the module docstring, on a decision the rules already made."""
     if not probs:
         return
-    best = max(sorted(probs, key=lambda c: c.severity), key=lambda c: probs[c])
-    rules_silent = d.hit is None and not any(h.rule.kind == "category" for h in hits)
-    if rules_silent and probs[best] >= MODEL_MIN:
-        d.category = best
-        d.confidence = probs[best] * 0.9
-        d.note = f"the learned model scores {best} at {probs[best]:.2f}"
+    best = _best(probs)
+    p_best = probs[best]
+    shown = ", ".join(
+        f"{c} {probs.get(c, 0.0):.2f}" for c in sorted(probs, key=lambda c: c.severity)
+    )
+    d.steps.append(f"model: {shown}")
+    firm = (
+        d.category != Category.Read
+        and d.hit is not None
+        and not d.hit.from_annotation
+        and d.definition_score >= FIRM
+    )
+    agree = probs.get(d.category, 0.0)
+    if firm:
+        d.steps.append(f"firm rule evidence ({d.definition_score:.2f} >= {FIRM}): the rules decide")
+        if best == d.category:
+            d.confidence = max(d.confidence, (d.confidence + p_best) / 2)
+    elif p_best >= MODEL_MIN:
+        if best != d.category:
+            d.steps.append(f"the model decides: {best} at {p_best:.2f} >= {MODEL_MIN}")
+            d.note = f"the learned model scores {best} at {p_best:.2f}"
+            d.category = best
+            d.hit = _category_hit(hits, best)
+            if d.hit is None and evidence_fn is not None:
+                d.model_evidence = evidence_fn(features, hits, best)
+            d.confidence = p_best * 0.9
+        else:
+            d.steps.append(f"the model agrees: {best} at {p_best:.2f}")
+            d.confidence = max(d.confidence, (d.confidence + p_best) / 2)
     else:
-        agree = probs.get(d.category, 0.0)
+        d.steps.append(f"the model is unsure ({best} {p_best:.2f} < {MODEL_MIN}): the rules stand")
         d.confidence = (d.confidence * 2 + agree) / 3
+    rules_spoke = d.rules_category != Category.Read or d.definition_score > 0
+    if best != d.category or (rules_spoke and d.rules_category != d.category):
+        d.confidence *= DISAGREE
+        d.steps.append(f"rules and model disagree: confidence x{DISAGREE}")
+    d.conflict = _conflict(d.category, features.annotations)
+    if d.conflict is not None:
+        d.confidence *= 0.85
+        d.steps.append(f"annotation conflict: {d.conflict.field}={d.conflict.text} vs {d.category}")
 
 
-def _rationale(d: _Decision, risk: str, raises: list[RiskRaise]) -> str:
+def _rationale(d: Decision, risk: str, raises: list[RiskRaise]) -> str:
     if d.hit is not None:
         clause = d.hit.rule.rationale.replace("{evidence}", _quote(d.hit.evidence))
         first = f"{d.category}: {clause}."
+    elif d.note and d.model_evidence:
+        first = f"{d.category}: {d.note}, on {_quote(d.model_evidence)}."
     elif d.note:
         first = f"{d.category}: no rule matched; {d.note}."
     else:
@@ -169,10 +254,11 @@ def _rationale(d: _Decision, risk: str, raises: list[RiskRaise]) -> str:
     return f"{first} {second}."
 
 
-def _evidence(d: _Decision, raises: list[RiskRaise], hits: list[Hit]) -> list[Evidence]:
+def _evidence(d: Decision, raises: list[RiskRaise], hits: list[Hit]) -> list[Evidence]:
     items: list[Evidence] = []
     if d.hit is not None:
         items.extend(d.hit.evidence)
+    items.extend(d.model_evidence)
     for h in hits:
         if h.rule.kind == "category" and h.rule.category == d.category and h is not d.hit:
             items.extend(h.evidence)
@@ -196,11 +282,21 @@ def combine(
     hits: list[Hit],
     scorer: Scorer | None = None,
     version: str = "",
+    probs: Mapping[Category, float] | None = None,
+    evidence_fn: EvidenceFn | None = None,
+    trace: list[str] | None = None,
 ) -> Label:
+    """The label; `probs` (precomputed for a batch) takes the place of `scorer`."""
     d = _decide(features, hits)
-    if scorer is not None:
-        _apply_model(d, tool, hits, scorer)
+    if probs is None and scorer is not None:
+        probs = scorer.predict_proba(tool)
+        evidence_fn = evidence_fn or getattr(scorer, "evidence", None)
+    if probs is not None:
+        apply_probabilities(d, features, hits, probs, evidence_fn)
     risk, raises = assess_risk(d.category, hits)
+    d.steps.append(f"final: {d.category}, risk {risk}")
+    if trace is not None:
+        trace.extend(d.steps)
     return Label(
         category=d.category,
         risk=risk,

@@ -17,8 +17,8 @@ class FixedScorer:
         return self.probs
 
 
-def test_default_has_no_model():
-    label = classify(tool("frobnicate", "Frobnicates the widget."))
+def test_rules_only_has_no_model():
+    label = classify(tool("frobnicate", "Frobnicates the widget."), rules_only=True)
     assert label.category == "Read" and "model" not in label.rationale
 
 

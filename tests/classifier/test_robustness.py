@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from classifier import CLASSIFIER_VERSION, classify, classify_many
 from mcp_domain import ToolDefinition
 from tests.classifier.helpers import props, tool
@@ -83,16 +85,20 @@ def test_same_definition_same_label():
 
 
 def test_confidence_levels():
-    nothing = classify(tool("frobnicate", "Frobnicates the widget."))
+    nothing = classify(tool("frobnicate", "Frobnicates the widget."), rules_only=True)
     assert (nothing.category, nothing.confidence) == ("Read", 0.5)
+    assert classify(tool("frobnicate", "Frobnicates the widget.")).category == "Read"
     assert nothing.evidence == []
     assert nothing.rationale.startswith("Read by default")
-    no_description = classify(tool("frobnicate"))
+    no_description = classify(tool("frobnicate"), rules_only=True)
     assert no_description.confidence < nothing.confidence
-    strong = classify(tool("delete_file", "Delete a file."))
+    strong = classify(tool("delete_file", "Delete a file."), rules_only=True)
     assert strong.confidence >= 0.9
-    weak_read = classify(tool("list_files", "List files."))
+    weak_read = classify(tool("list_files", "List files."), rules_only=True)
     assert 0.5 < weak_read.confidence < strong.confidence
+    # With the model agreeing, both stay confident.
+    assert classify(tool("delete_file", "Delete a file.")).confidence >= 0.9
+    assert classify(tool("list_files", "List files.")).confidence >= 0.85
 
 
 def test_classify_many_keeps_order():
@@ -101,5 +107,4 @@ def test_classify_many_keeps_order():
 
 
 def test_version_names_the_rule_set():
-    assert CLASSIFIER_VERSION.startswith("rules-1-")
-    assert len(CLASSIFIER_VERSION) == len("rules-1-") + 10
+    assert re.fullmatch(r"rules-1-[0-9a-f]{10}\+model-[0-9a-f]{10}", CLASSIFIER_VERSION)

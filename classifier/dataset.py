@@ -1,0 +1,91 @@
+"""The labelled examples in classifier/data/*.jsonl, read for training and evaluation.
+
+Files are split on "\\n" only: some descriptions hold U+2028 and other line
+separators on purpose (see data/README.md). Lines that do not parse or lack a
+known category are skipped, never fatal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from mcp_domain import Category, ToolDefinition
+
+DATA_DIR = Path(__file__).parent / "data"
+
+
+@dataclass(frozen=True)
+class Example:
+    server: str
+    tool: ToolDefinition
+    category: Category
+    risk: str
+    flags: tuple[str, ...]
+    source: str  # "<file>:<line>"
+
+
+def data_files(directory: Path = DATA_DIR) -> list[Path]:
+    return sorted(directory.glob("*.jsonl"))
+
+
+def data_digest(directory: Path = DATA_DIR) -> str:
+    digest = hashlib.sha256()
+    for path in data_files(directory):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _example(row: object, source: str) -> Example | None:
+    if not isinstance(row, dict):
+        return None
+    try:
+        category = Category(row["category"])
+        tool = ToolDefinition(
+            name=str(row["name"]),
+            description=row.get("description") or "",
+            input_schema=row.get("inputSchema") if isinstance(row.get("inputSchema"), dict) else {},
+            annotations=row.get("annotations") if isinstance(row.get("annotations"), dict) else {},
+        )
+    except (KeyError, ValueError, TypeError):
+        return None
+    flags = tuple(str(f) for f in row.get("flags") or ())
+    return Example(
+        str(row.get("server", "")), tool, category, str(row.get("risk", "")), flags, source
+    )
+
+
+def load_examples(directory: Path = DATA_DIR) -> list[Example]:
+    """Every valid example, in file order then line order."""
+    examples: list[Example] = []
+    for path in data_files(directory):
+        text = path.read_text(encoding="utf-8")
+        for number, line in enumerate(text.split("\n"), start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            example = _example(row, f"{path.name}:{number}")
+            if example is not None:
+                examples.append(example)
+    return examples
+
+
+def server_split(
+    examples: list[Example], holdout: float = 0.25, seed: int = 20240611
+) -> tuple[list[Example], list[Example]]:
+    """(train, held-out): whole servers on one side only, chosen by a seeded hash."""
+
+    def rank(server: str) -> str:
+        return hashlib.sha256(f"{seed}:{server}".encode()).hexdigest()
+
+    servers = sorted({e.server for e in examples}, key=rank)
+    n_held = round(len(servers) * holdout)
+    held = set(servers[:n_held])
+    train = [e for e in examples if e.server not in held]
+    test = [e for e in examples if e.server in held]
+    return train, test

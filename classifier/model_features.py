@@ -1,0 +1,99 @@
+"""What the learned model reads: text views of a tool and a vector of rule hits.
+
+Three text views, each vectorised on its own (see model.py):
+  name   the tool name's word tokens ("API-delete-a-block" -> "api delete a block")
+  body   description, annotation title, property descriptions (word n-grams)
+  schema property names and enum values, as word tokens
+
+Rule hits become a small dense vector: the weight of every rule that fired, the
+noisy-or score per category from definition hits, and the boolean annotations.
+Huge texts are cut to MAX_BODY_CHARS here only; evidence still quotes the whole
+field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from classifier.engine import Hit
+from classifier.features import Features
+from classifier.ruleset import RuleSet
+from mcp_domain import Category
+
+MAX_BODY_CHARS = 3_000
+MAX_SCHEMA_CHARS = 2_000
+CATEGORIES: tuple[Category, ...] = tuple(sorted(Category, key=lambda c: c.severity))
+ANNOTATION_SLOTS = (
+    ("readOnlyHint", True),
+    ("readOnlyHint", False),
+    ("destructiveHint", True),
+    ("destructiveHint", False),
+)
+
+
+def _tokens_text(features: Features, kind: str) -> str:
+    return " ".join(t.text for item in features.of_kind(kind) for t in item.tokens)
+
+
+def text_views(features: Features) -> tuple[str, str, str]:
+    """(name, body, schema) texts for the vectorisers."""
+    name = _tokens_text(features, "name")
+    parts: list[str] = []
+    size = 0
+    for kind in ("description", "title", "property_description"):
+        for item in features.of_kind(kind):
+            if size >= MAX_BODY_CHARS:
+                break
+            text = item.text[: MAX_BODY_CHARS - size]
+            parts.append(text)
+            size += len(text)
+    body = "\n".join(parts)
+    schema = " ".join(
+        part
+        for part in (_tokens_text(features, "property_name"), _tokens_text(features, "enum"))
+        if part
+    )[:MAX_SCHEMA_CHARS]
+    return name, body, schema
+
+
+class RuleVectoriser:
+    """Maps a tool's rule hits to a fixed-length float vector (one layout per rule set)."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.rule_ids = [r.id for r in ruleset.rules]
+        self._index = {rid: i for i, rid in enumerate(self.rule_ids)}
+        n = len(self.rule_ids)
+        self._cat_base = n
+        self._ann_base = n + len(CATEGORIES)
+        self.width = self._ann_base + len(ANNOTATION_SLOTS) + 1
+        self.names = (
+            [f"rule:{rid}" for rid in self.rule_ids]
+            + [f"rules-score:{c}" for c in CATEGORIES]
+            + [f"annotation:{h}={str(v).lower()}" for h, v in ANNOTATION_SLOTS]
+            + ["no-description"]
+        )
+
+    def row(self, features: Features, hits: Sequence[Hit], out: np.ndarray) -> None:
+        misses = [1.0] * len(CATEGORIES)
+        for hit in hits:
+            i = self._index.get(hit.rule.id)
+            if i is not None:
+                out[i] = max(out[i], hit.weight)
+            rule = hit.rule
+            if rule.kind == "category" and rule.category is not None and not hit.from_annotation:
+                misses[rule.category.severity] *= 1.0 - hit.weight
+        for c, miss in enumerate(misses):
+            out[self._cat_base + c] = 1.0 - miss
+        for j, (hint, value) in enumerate(ANNOTATION_SLOTS):
+            if features.annotations.get(hint) is value:
+                out[self._ann_base + j] = 1.0
+        if not features.has_description:
+            out[self.width - 1] = 1.0
+
+    def matrix(self, features: Sequence[Features], hits: Sequence[Sequence[Hit]]) -> np.ndarray:
+        out = np.zeros((len(features), self.width), dtype=np.float64)
+        for i, (f, h) in enumerate(zip(features, hits, strict=True)):
+            self.row(f, h, out[i])
+        return out
