@@ -186,6 +186,14 @@ class _Run:
             else:
                 notes.append(problem.message)
         notes.extend(found.notes)
+        conditional = [t.name for t in tools if t.condition]
+        if conditional:
+            shown = ", ".join(conditional[:10]) + (", ..." if len(conditional) > 10 else "")
+            notes.append(
+                f"{len(conditional)} of {len(tools)} tools are registered under a run-time "
+                f"condition (each carries it; the default configuration may leave them out): "
+                f"{shown}"
+            )
         if registration_problems or (list_problems and not by_calls):
             completeness = Completeness.partial
         elif tools:

@@ -111,3 +111,30 @@ def test_xmcp_tools_from_per_file_metadata_and_schema():
     assert delete.description == "Delete a note"
     assert delete.annotations == {"destructiveHint": True}
     assert delete.pattern == "js.xmcp"
+
+
+def test_conditions_from_filters_ternaries_and_guards():
+    result = extract("conditional")
+    tools = by_name(result)
+    assert list(tools) == [
+        "list_tickets",
+        "close_ticket",
+        "export_audit_log",
+        "search_tickets",
+        "reopen_ticket",
+        "purge_tickets",
+    ]
+    # `enabled.length === 0 ? ALL_TOOLS : ALL_TOOLS.filter(...)`: the default set, unconditional.
+    assert tools["list_tickets"].condition is None
+    assert tools["close_ticket"].condition is None
+    assert tools["close_ticket"].input_schema["required"] == ["id"]
+    # A list narrowed by an enabled-tools filter: each tool carries the filter's test.
+    assert tools["export_audit_log"].condition == "(tool) => enabled.includes(tool.name)"
+    assert tools["search_tickets"].condition is None
+    assert tools["reopen_ticket"].condition == "not (readOnly)"
+    assert tools["purge_tickets"].condition == "config.admin"
+    assert any(
+        n.startswith("3 of 6 tools are registered under a run-time condition")
+        and n.endswith("export_audit_log, reopen_ticket, purge_tickets")
+        for n in result.notes
+    )

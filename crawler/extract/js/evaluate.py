@@ -587,8 +587,12 @@ class Evaluator:
 
     def _list_method(self, items: list[Any], method: str, args: list[Any], module: Module) -> Any:
         first = args[0] if args else UNDEFINED
+        if method == "filter" and isinstance(first, FunctionRef) and first.node is not None:
+            # A filter narrows the list at run time; every tool it could keep is listed,
+            # each saying which test keeps it.
+            test = _short(text(first.node))
+            return [i.kept_if(test) if isinstance(i, JsObject) else i for i in items]
         if method in ("filter", "slice", "sort", "toSorted", "reverse"):
-            # A filter narrows the list at run time; every tool it could keep is listed.
             return list(items)
         if method == "concat":
             out = list(items)
@@ -753,6 +757,11 @@ def _first_named(node: Node) -> Node | None:
         if child.type != "comment":
             return child
     return None
+
+
+def _short(code: str, limit: int = 200) -> str:
+    flat = " ".join(code.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
 def _is_number(value: Any) -> bool:

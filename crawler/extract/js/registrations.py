@@ -305,7 +305,11 @@ class _SiteReader:
         file, line = self.module.path, line_of(self.call)
         if isinstance(item, JsObject) and item.file:
             file, line = item.file, item.line
+        saved = self.condition
+        if isinstance(item, JsObject) and item.condition and not saved:
+            self.condition = item.condition
         self._emit(name, description, schema, annotations, "js.list_handler", file, line)
+        self.condition = saved
 
     # -- pieces -------------------------------------------------------------
 
@@ -495,6 +499,9 @@ def condition_of(node: Node) -> str | None:
     """The `if` condition guarding `node` inside its function, as written (shortened)."""
     child, parent = node, node.parent
     while parent is not None and parent.type not in FUNCTIONS and parent.type != "program":
+        guard = _expression_guard(parent, child)
+        if guard is not None:
+            return guard
         if parent.type == "if_statement" and child != parent.child_by_field_name("condition"):
             test = " ".join(text(parent.child_by_field_name("condition")).split())
             if test.startswith("(") and test.endswith(")"):
@@ -507,6 +514,33 @@ def condition_of(node: Node) -> str | None:
             return test
         child, parent = parent, parent.parent
     return None
+
+
+def _expression_guard(parent: Node, child: Node) -> str | None:
+    """`test ? <child> : x`, `test ? x : <child>` and `test && <child>` as a condition."""
+    if parent.type == "ternary_expression":
+        test_node = parent.child_by_field_name("condition")
+        if child == test_node:
+            return None
+        test = _condition_text(test_node)
+        if test is None:
+            return None
+        return test if child == parent.child_by_field_name("consequence") else f"not ({test})"
+    if parent.type == "binary_expression" and child == parent.child_by_field_name("right"):
+        operator = text(parent.child_by_field_name("operator"))
+        if operator in ("&&", "||"):
+            test = _condition_text(parent.child_by_field_name("left"))
+            if test is None:
+                return None
+            return test if operator == "&&" else f"not ({test})"
+    return None
+
+
+def _condition_text(node: Node | None) -> str | None:
+    test = " ".join(text(node).split())
+    if any(marker in test for marker in _MAIN_MODULE_TESTS):
+        return None
+    return test if len(test) <= _MAX_CONDITION else test[: _MAX_CONDITION - 3] + "..."
 
 
 def _enclosing_function(node: Node) -> Node | None:

@@ -60,11 +60,19 @@ class JsObject(dict):
 
     file: str = ""
     line: int = 0
+    # A run-time test that keeps this object in a list, e.g. the callback of a filter().
+    condition: str | None = None
 
     def located(self, file: str, line: int) -> JsObject:
         self.file = file
         self.line = line
         return self
+
+    def kept_if(self, condition: str) -> JsObject:
+        """A copy that says it is only kept in its list when `condition` holds."""
+        out = JsObject(self).located(self.file, self.line)
+        out.condition = f"({self.condition}) and ({condition})" if self.condition else condition
+        return out
 
 
 @dataclass(frozen=True)
