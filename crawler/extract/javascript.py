@@ -8,6 +8,7 @@ for the pieces: manifest, module graph, evaluator, zod model, patterns.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 
 from crawler.extract.base import DEFAULT_MAX_SOURCE_BYTES
@@ -36,6 +37,15 @@ from mcp_domain import Completeness, ExtractionResult, FileSkip, ToolDefinition
 
 # Beyond this many reachable files the rest are left unread (and said so).
 MAX_MODULES = 3000
+# `require("x")`, `from "x"`, `import("x")` of a package (not a relative path).
+_BARE_IMPORT = re.compile(
+    rb"""(?:require\(|from\s*|import\()\s*["']([@A-Za-z0-9][^"'\s]{0,200})["']"""
+)
+_SCAN_BYTES = 4 * 1024 * 1024
+# Dependencies every server uses that never define its tools.
+_PLUMBING = frozenset(
+    {"@modelcontextprotocol/sdk", "zod", "dotenv", "express", "yargs", "commander", "axios"}
+)
 _NOT_SERVER_PARTS = frozenset(
     {"node_modules", "test", "tests", "__tests__", "spec", "example", "examples", "fixtures"}
 )
@@ -204,6 +214,12 @@ class _Run:
                 notes.append("no entry point: package.json names none and no index file exists")
             elif not self.modules:
                 notes.append("no entry file could be read")
+            elif owners := self._delegates_to():
+                shown = "; ".join(f"{dep} (imported by {', '.join(by[:3])})" for dep, by in owners)
+                notes.append(
+                    "no tool registration found in this package; its tools are defined at run "
+                    f"time by a dependency it does not contain: {shown}"
+                )
             else:
                 notes.append(
                     f"no tool registration found in {len(self.modules)} reachable file(s) "
@@ -213,6 +229,23 @@ class _Run:
         return ExtractionResult(
             tools=tools, skipped=self.skipped, completeness=completeness, notes=notes
         )
+
+    def _delegates_to(self) -> list[tuple[str, list[str]]]:
+        """Dependencies (from package.json) the reachable code imports, besides plumbing."""
+        manifest = read_manifest(self.package) or {}
+        declared: set[str] = set()
+        for key in ("dependencies", "peerDependencies", "optionalDependencies"):
+            if isinstance(manifest.get(key), dict):
+                declared.update(manifest[key])
+        found: dict[str, list[str]] = {}
+        for path, module in self.modules.items():
+            for match in _BARE_IMPORT.finditer(module.parsed.source[:_SCAN_BYTES]):
+                spec = match.group(1).decode("utf-8", "replace")
+                parts = spec.split("/")
+                name = "/".join(parts[:2]) if spec.startswith("@") else parts[0]
+                if name in declared and name not in _PLUMBING and path not in found.get(name, []):
+                    found.setdefault(name, []).append(path)
+        return sorted(found.items())
 
     def _unique(self, tools: list[ToolDefinition]) -> list[ToolDefinition]:
         kept: dict[str, ToolDefinition] = {}

@@ -138,3 +138,13 @@ def test_conditions_from_filters_ternaries_and_guards():
         and n.endswith("export_audit_log, reopen_ticket, purge_tickets")
         for n in result.notes
     )
+
+
+def test_tools_defined_by_a_dependency_are_unknown_with_the_reason():
+    result = extract("delegating")
+    assert result.tools == []
+    assert result.completeness is Completeness.unknown
+    assert result.notes[-1] == (
+        "no tool registration found in this package; its tools are defined at run time "
+        "by a dependency it does not contain: browser-core (imported by cli.js)"
+    )
