@@ -59,6 +59,7 @@ def fetch_pypi(entry: CorpusEntry, folder: Path) -> tuple[Path | None, str]:
         "download",
         "--no-deps",
         "--disable-pip-version-check",
+        "--ignore-requires-python",  # only downloading: the release may want a newer Python
         "-q",
     ]
     spec = f"{entry.name}=={entry.version}"
