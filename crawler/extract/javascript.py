@@ -32,6 +32,7 @@ from crawler.extract.js.openapi import read_openapi_tools
 from crawler.extract.js.parsing import SOURCE_SUFFIXES, parse_file
 from crawler.extract.js.registrations import Found, read_registrations
 from crawler.extract.js.resolve import resolve_entry
+from crawler.extract.js.sourcemaps import recover_sources
 from crawler.files import PackageFiles
 from mcp_domain import Completeness, ExtractionResult, FileSkip, ToolDefinition
 
@@ -85,7 +86,7 @@ class _Run:
         sources = [p for p in self.package.paths() if p.endswith(SOURCE_SUFFIXES)]
         if not has_manifest and not sources:
             return ExtractionResult()
-        entries = self._entries(has_manifest, sources)
+        entries = self._with_original_sources(self._entries(has_manifest, sources))
         self.tool_files = tool_folder_files(files, self.frameworks)
         self._read_reachable(entries + [p for p in self.tool_files if p not in entries])
         evaluator = Evaluator(self.modules)
@@ -126,6 +127,27 @@ class _Run:
             # A bare folder of code: read every file that is not a test or an example.
             entries = [p for p in sources if _looks_like_server_code(p)]
         return entries
+
+    def _with_original_sources(self, entries: list[str]) -> list[str]:
+        """Entries, each bundle that ships a source map replaced by the sources it embeds."""
+        out: list[str] = []
+        added: dict[str, bytes] = {}
+        for entry in entries:
+            recovered = recover_sources(entry, self.package.files)
+            self.notes.extend(recovered.notes)
+            originals = [
+                p
+                for p in recovered.files
+                if p.endswith(SOURCE_SUFFIXES) and _looks_like_server_code(p)
+            ]
+            if not originals:
+                out.append(entry)
+                continue
+            added.update(recovered.files)
+            out.extend(p for p in originals if p not in out)
+        if added:
+            self.package = PackageFiles(files={**self.package.files, **added})
+        return out
 
     def _folder_tools(self, evaluator: Evaluator) -> list[ToolDefinition]:
         """Tools of frameworks that load every file of a `tools/` folder."""

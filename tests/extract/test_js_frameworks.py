@@ -148,3 +148,19 @@ def test_tools_defined_by_a_dependency_are_unknown_with_the_reason():
         "no tool registration found in this package; its tools are defined at run time "
         "by a dependency it does not contain: browser-core (imported by cli.js)"
     )
+
+
+def test_original_sources_are_read_from_the_source_map_instead_of_the_bundle():
+    # The minified bundle is not read at all: the sources its map embeds are.
+    result = extract("sourcemap_bundle")
+    tools = by_name(result)
+    # The SDK the bundler pulled in (node_modules) is not read: no "sdk_internal".
+    assert list(tools) == ["kv_get", "kv_delete"]
+    assert tools["kv_get"].description == "Read a value by key"
+    assert tools["kv_get"].input_schema["properties"] == {
+        "key": {"type": "string", "description": "Key of the entry"}
+    }
+    assert tools["kv_delete"].annotations == {"destructiveHint": True}
+    assert tools["kv_delete"].source.file == "__sourcemap__/dist/index.js/src/index.ts"
+    assert result.skipped == []
+    assert "dist/index.js: read 2 original source file(s) from its source map" in result.notes
