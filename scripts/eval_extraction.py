@@ -20,6 +20,7 @@ import multiprocessing
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -180,6 +181,15 @@ def totals(scores: list[ServerScore]) -> dict[str, Any]:
     }
 
 
+def group_totals(
+    scores: list[ServerScore], key: Callable[[ServerScore], str]
+) -> dict[str, dict[str, Any]]:
+    groups: dict[str, list[ServerScore]] = {}
+    for score in scores:
+        groups.setdefault(key(score), []).append(score)
+    return {name: totals(group) for name, group in sorted(groups.items())}
+
+
 # ---------------------------------------------------------------- output
 
 
@@ -229,6 +239,15 @@ def print_report(scores: list[ServerScore], summary: dict[str, Any]) -> None:
             f"descriptions {pct(t['description_match_rate']).strip()}, "
             f"properties {pct(t['property_match_rate']).strip()}"
         )
+    for key in ("by_language", "by_shape"):
+        print(f"\n{key.replace('_', ' ')}:")
+        for name, t in summary[key].items():
+            print(
+                f"  {name:20} {t['servers']:3} servers  recall {pct(t['recall'])}  "
+                f"precision {pct(t['precision'])}  "
+                f"descriptions {pct(t['description_match_rate'])}  "
+                f"properties {pct(t['property_match_rate'])}"
+            )
     differing = [s for s in scores if s.missing or s.extra]
     if differing:
         print("\nmissing (-) and extra (+) tool names:")
@@ -276,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
     summary = {
         "all": totals(scores),
         "tools_in_package": totals([s for s in scores if s.tools_in_package]),
+        "by_language": group_totals(scores, lambda s: s.language),
+        "by_shape": group_totals(scores, lambda s: s.shape),
         "skipped": skipped,
     }
     if args.json:
