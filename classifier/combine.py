@@ -34,6 +34,10 @@ STRONG_READ = 0.8  # Read evidence this strong contradicts a destructiveHint
 MODEL_MIN = 0.6  # a model score below this never decides
 FIRM = 0.9  # definition evidence this strong for a non-Read category: the rules decide
 DISAGREE = 0.8  # confidence factor when the rules and the model disagree
+# Financial or Destructive at this probability wins over a milder best guess:
+# missing an irreversible tool costs more than a cautious label (chosen on
+# out-of-fold scores of the training servers: +1.4 points D+F recall, -0.1 accuracy).
+SEVERE_MIN = 0.35
 MAX_CONFIDENCE = 0.97
 MAX_EVIDENCE = 12
 
@@ -170,7 +174,11 @@ def _conflict(category: Category, annotations: Mapping[str, bool]) -> Evidence |
 
 def _best(probs: Mapping[Category, float]) -> Category:
     # Ties go to the more severe category.
-    return max(sorted(probs, key=lambda c: -c.severity), key=lambda c: probs[c])
+    best = max(sorted(probs, key=lambda c: -c.severity), key=lambda c: probs[c])
+    for severe in (Category.Financial, Category.Destructive):
+        if severe.severity > best.severity and probs.get(severe, 0.0) >= SEVERE_MIN:
+            return severe
+    return best
 
 
 def _category_hit(hits: list[Hit], category: Category) -> Hit | None:
