@@ -51,19 +51,33 @@ class PythonExtractor:
         evaluator = Evaluator(project)
         install_model_schemas(evaluator)
         findings = Findings()
+        findings.conditions.read_callers(evaluator, modules)
         for module in modules:
             find_mounts(evaluator, module, findings)
         tools: list[ToolDefinition] = []
         seen: set[str] = set()
         for module in modules:
-            found = Findings(unresolved=findings.unresolved, prefixes=findings.prefixes)
+            found = Findings(
+                unresolved=findings.unresolved,
+                prefixes=findings.prefixes,
+                conditions=findings.conditions,
+                helper_bodies=findings.helper_bodies,
+            )
             find_decorated_tools(evaluator, module, found)
             find_lowlevel_tools(evaluator, module, found)
             for _, tool in sorted(found.tools, key=lambda pair: pair[0]):
+                if tool.source and found.in_helper(tool.source.file, tool.source.line):
+                    continue  # the helper's own body, read without its arguments
                 if tool.name not in seen:
                     seen.add(tool.name)
                     tools.append(tool)
-        notes += findings.unresolved
+        notes += [note for note in findings.unresolved if not _in_helper(findings, note)]
+        conditional = [t for t in tools if t.condition]
+        if conditional:
+            notes.append(
+                f"{len(conditional)} of {len(tools)} tools depend on configuration"
+                " (see each tool's condition); all are listed"
+            )
         if tools:
             completeness = Completeness.partial if findings.unresolved else Completeness.complete
         else:
@@ -107,3 +121,10 @@ class PythonExtractor:
             f"no entry points found; read all {len(fallback)} modules outside tests and examples"
         )
         return fallback
+
+
+def _in_helper(findings: Findings, note: str) -> bool:
+    """Whether an unresolved-note points into a helper that was read with its arguments."""
+    file, _, rest = note.partition(":")
+    line = rest.split(":", 1)[0]
+    return line.isdigit() and findings.in_helper(file, int(line))

@@ -18,12 +18,15 @@ from crawler.extract.py.hints import annotations_dict
 from crawler.extract.py.modules import Module
 from crawler.extract.py.signature import input_schema
 from crawler.extract.py.source import cleandoc
+from crawler.extract.py.symbols import join_conditions
 from crawler.extract.py.values import EnumMember, FuncRef, Unknown, to_json
 from crawler.extract.py.walk import Findings, imports_mcp, is_server, statements
+from crawler.extract.py.wrappers import apply_helper, decorator_function, factory_options, unwrap
 from mcp_domain import SourceLocation, ToolDefinition
 
 PATTERN_DECORATOR = "python.decorator"
 PATTERN_ADD_TOOL = "python.add_tool"
+PATTERN_HELPER = "python.helper"
 
 
 def find_decorated_tools(ev: Evaluator, module: Module, findings: Findings) -> None:
@@ -31,11 +34,14 @@ def find_decorated_tools(ev: Evaluator, module: Module, findings: Findings) -> N
         return
     mcp_module = imports_mcp(module)
     for stmt, scope in statements(ev, module):
+        findings.condition = findings.conditions.of(stmt, scope.function)
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for decorator in stmt.decorator_list:
                 call = decorator if isinstance(decorator, ast.Call) else None
                 func = decorator.func if call else decorator
                 if not (isinstance(func, ast.Attribute) and func.attr == "tool"):
+                    if _through_helper(ev, module, findings, stmt, scope, decorator):
+                        break
                     continue
                 receiver = ev.eval(func.value, scope, 1)
                 if not is_server(receiver, mcp_module):
@@ -56,7 +62,73 @@ def find_decorated_tools(ev: Evaluator, module: Module, findings: Findings) -> N
             _call_form(ev, module, findings, stmt.value, scope, mcp_module)
 
 
-def _call_form(ev, module, findings, call: ast.Call, scope: Scope, mcp_module: bool) -> None:
+def _through_helper(ev, module, findings, stmt, scope: Scope, decorator: ast.expr) -> bool:
+    """`@register` / `@registry.reader("Title")`: a package helper that registers."""
+    if not isinstance(decorator, (ast.Name, ast.Attribute, ast.Call)):
+        return False
+    head = decorator.func if isinstance(decorator, ast.Call) else decorator
+    if isinstance(head, ast.Name) and head.id in _NOT_HELPERS:
+        return False
+    target = FuncRef(module, stmt, scope)
+    before = len(findings.tools)
+    factory = factory_options(ev, decorator, scope)
+    if factory is not None:
+        options, factory_scope = factory
+        _register(
+            ev,
+            module,
+            findings,
+            stmt,
+            scope,
+            options,
+            decorator.lineno,
+            PATTERN_HELPER,
+            None,
+            factory_scope,
+        )
+        return True
+    helper = decorator_function(ev, decorator, scope)
+    if helper is None:
+        return False
+
+    outer = findings.condition
+
+    def read_call(inner: ast.stmt, call: ast.Call, helper_scope: Scope) -> bool:
+        count = len(findings.tools)
+        helper_module = helper_scope.module
+        own = findings.conditions.of(inner)
+        findings.condition = join_conditions([c for c in (outer, own) if c])
+        _call_form(
+            ev,
+            helper_module,
+            findings,
+            call,
+            helper_scope,
+            imports_mcp(helper_module),
+            at=(module, decorator.lineno),
+        )
+        return len(findings.tools) > count
+
+    registrar = apply_helper(ev, helper, target, read_call)
+    findings.condition = outer
+    if registrar is not None:
+        node = registrar.node
+        findings.helper_bodies.add((registrar.module.path, node.lineno, node.end_lineno or 0))
+    return len(findings.tools) > before
+
+
+_NOT_HELPERS = {"staticmethod", "classmethod", "property", "dataclass", "lru_cache", "cache"}
+
+
+def _call_form(
+    ev,
+    module,
+    findings,
+    call: ast.Call,
+    scope: Scope,
+    mcp_module: bool,
+    at: tuple[Module, int] | None = None,
+) -> None:
     """`mcp.add_tool(fn, name=...)`, `mcp.tool(fn, name=...)`, `mcp.tool(name=...)(fn)`."""
     func = call.func
     options: ast.Call | None = None
@@ -106,15 +178,21 @@ def _call_form(ev, module, findings, call: ast.Call, scope: Scope, mcp_module: b
         if isinstance(target, Unknown):
             findings.unresolved_at(target, "tool function")
         return
+    target = unwrap(ev, target)
+    if target is None:
+        where = Unknown(module.path, call.lineno, "the wrapped function is a parameter")
+        findings.unresolved_at(where, "tool function")
+        return
+    source_module, line = at or (module, call.lineno)
     _register(
         ev,
-        module,
+        source_module,
         findings,
         target.node,
         target.scope,
         options,
-        call.lineno,
-        PATTERN_ADD_TOOL,
+        line,
+        PATTERN_HELPER if at else PATTERN_ADD_TOOL,
         receiver,
         scope,
     )
@@ -155,6 +233,12 @@ def _register(
         for keyword in call.keywords:
             if keyword.arg:
                 options[keyword.arg] = ev.eval(keyword.value, call_scope, 1)
+            else:  # @mcp.tool(**TOOL_OPTIONS)
+                spread = ev.eval(keyword.value, call_scope, 1)
+                if isinstance(spread, dict):
+                    options.update({k: v for k, v in spread.items() if isinstance(k, str)})
+                elif isinstance(spread, Unknown):
+                    findings.unresolved_at(spread, f"keyword options of tool {node.name}")
         if call.args:
             first = ev.eval(call.args[0], call_scope, 1)
             if isinstance(first, (str, EnumMember)) or isinstance(first, Unknown):
@@ -189,6 +273,7 @@ def _register(
         annotations=hints,
         source=SourceLocation(file=module.path, line=line),
         pattern=pattern,
+        condition=findings.condition,
     )
     findings.tools.append(((line,), tool))
 

@@ -76,6 +76,8 @@ class Scope:
         self.bound = dict(bound or {})
         self.cache: dict[str, Any] = {}
         self.active: set[str] = set()
+        # The function whose body this is (None for modules and classes).
+        self.function: ast.AST | None = None
 
 
 class Evaluator:
@@ -85,6 +87,8 @@ class Evaluator:
         self._module_scopes: dict[str, Scope] = {}
         self._class_scopes: dict[int, Scope] = {}
         self._enum_cache: dict[int, dict[str, Any] | None] = {}
+        self._function_tables: dict[int, SymbolTable] = {}
+        self._calling: set[int] = set()  # functions being evaluated (no recursion)
         # Set by the schema layer: ClassRef -> JSON Schema of a pydantic model.
         self.model_schema = None
 
@@ -106,8 +110,13 @@ class Evaluator:
         return scope
 
     def function_scope(self, func: FuncRef, bound: dict[str, Any] | None = None) -> Scope:
-        table = build_table(func.node.body, func.module.name, func.module.is_package)
-        return Scope(func.module, table, func.scope, bound)
+        table = self._function_tables.get(id(func.node))
+        if table is None:
+            table = build_table(func.node.body, func.module.name, func.module.is_package)
+            self._function_tables[id(func.node)] = table
+        scope = Scope(func.module, table, func.scope, bound)
+        scope.function = func.node
+        return scope
 
     # ----- names --------------------------------------------------------------
 
@@ -634,6 +643,9 @@ class Evaluator:
         if isinstance(receiver, ClassRef) and name in ("model_json_schema", "schema"):
             if self.model_schema is not None:
                 return self.model_schema(receiver)
+        if isinstance(receiver, ExternalRef) and receiver.last == "BaseModel":
+            if name in ("model_json_schema", "schema") and not node.args:
+                return {"properties": {}, "title": "BaseModel", "type": "object"}
         if isinstance(receiver, (dict, list)) and name == "copy" and not node.args:
             return receiver.copy()
         if isinstance(receiver, dict) and name in ("values", "keys", "items") and not node.args:
@@ -677,10 +689,20 @@ class Evaluator:
             return Unknown(path, line, f"{func.node.name}() is too complex to evaluate")
         if depth > MAX_DEPTH:
             return Unknown(path, line, "calls nested too deeply")
-        if func.bound_self is not None:
-            args = [func.bound_self, *args]
+        owner = func.bound_self
+        if owner is not None:
+            args = [owner, *args]
+        if id(func.node) in self._calling:
+            return Unknown(path, line, f"{func.node.name}() calls itself")
         scope = self.function_scope(func, self.bind_arguments(func, args, kwargs, depth))
-        return self.eval(returns[0].value, scope, depth + 1)
+        self._calling.add(id(func.node))
+        try:
+            result = self.eval(returns[0].value, scope, depth + 1)
+        finally:
+            self._calling.discard(id(func.node))
+        if isinstance(owner, ObjectValue) and owner.condition:
+            result = _with_condition(result, owner.condition)  # a conditional handler's Tool
+        return result
 
     def bind_arguments(self, func: FuncRef, args, kwargs, depth: int) -> dict[str, Any]:
         spec = func.node.args

@@ -86,9 +86,7 @@ def _init_assignment(ev, obj, cls, args, kwargs, attr: str, depth: int, level: i
         return _MISSING
     for klass in local_mro(ev, cls):
         scope = ev.class_scope(klass)
-        init = next(
-            (b for b in scope.table.bindings.get("__init__", []) if b.kind == "def"), None
-        )
+        init = next((b for b in scope.table.bindings.get("__init__", []) if b.kind == "def"), None)
         if init is None:
             continue
         func = FuncRef(klass.module, init.node, scope, bound_self=obj)

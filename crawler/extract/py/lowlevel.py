@@ -165,6 +165,7 @@ def _tool_from(item: Any, handler: FuncRef, line: int, findings: Findings) -> To
         annotations=hints,
         source=SourceLocation(file=file, line=at),
         pattern=PATTERN_LOWLEVEL,
+        condition=item.condition if isinstance(item, ObjectValue) else None,
     )
 
 

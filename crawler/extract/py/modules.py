@@ -8,6 +8,7 @@ recorded as FileSkips) and walks the imports from the entry modules.
 from __future__ import annotations
 
 import ast
+import sys
 from dataclasses import dataclass, field
 
 from crawler.extract.py.source import SourceRefused, parse_python
@@ -99,6 +100,9 @@ class ModuleIndex:
                 continue
             for start in range(1, len(parts)):
                 suffix = parts[start:]
+                # a nested `inspect.py` must not stand in for the standard library's
+                if suffix[0] in sys.stdlib_module_names:
+                    continue
                 if all(p.isidentifier() for p in suffix):
                     fallback.setdefault(".".join(suffix), path)
                     self.name_of.setdefault(path, ".".join(suffix))

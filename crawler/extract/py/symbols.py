@@ -58,21 +58,31 @@ def flat_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
 
 
 def flat_with_conditions(body: list[ast.stmt]) -> Iterator[tuple[ast.stmt, tuple[str, ...]]]:
-    """Like flat_statements, each with the `if` tests it runs under (as text)."""
-    stack: list[tuple[ast.stmt, tuple[str, ...]]] = [(s, ()) for s in reversed(body)]
+    """Like flat_statements, each with the `if` tests it runs under (as text).
+
+    `if not enabled: return` makes the rest of the block depend on `enabled`.
+    """
+    stack: list[tuple[Iterator[ast.stmt], tuple[str, ...]]] = [(iter(body), ())]
     while stack:
-        stmt, conditions = stack.pop()
+        block, conditions = stack[-1]
+        stmt = next(block, None)
+        if stmt is None:
+            stack.pop()
+            continue
         yield stmt, conditions
-        inner: list[ast.stmt] = []
         if isinstance(stmt, ast.If):
             test = condition_text(stmt.test)
             if test is None:
-                inner = stmt.body + stmt.orelse
-            else:
-                stack.extend((s, (*conditions, negated(test))) for s in reversed(stmt.orelse))
-                stack.extend((s, (*conditions, test)) for s in reversed(stmt.body))
+                stack.append((iter(stmt.body + stmt.orelse), conditions))
                 continue
-        elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
+            if _leaves_block(stmt.body) and not stmt.orelse:
+                # a guard: what follows in this block runs only when the test fails
+                stack[-1] = (block, (*conditions, negated(test)))
+            stack.append((iter(stmt.orelse), (*conditions, negated(test))))
+            stack.append((iter(stmt.body), (*conditions, test)))
+            continue
+        inner: list[ast.stmt] = []
+        if isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
             inner = stmt.body + stmt.orelse
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
             inner = stmt.body
@@ -84,7 +94,12 @@ def flat_with_conditions(body: list[ast.stmt]) -> Iterator[tuple[ast.stmt, tuple
         elif isinstance(stmt, ast.Match):
             for case in stmt.cases:
                 inner += case.body
-        stack.extend((s, conditions) for s in reversed(inner))
+        if inner:
+            stack.append((iter(inner), conditions))
+
+
+def _leaves_block(body: list[ast.stmt]) -> bool:
+    return bool(body) and isinstance(body[-1], (ast.Return, ast.Continue))
 
 
 _MAX_CONDITION = 160
@@ -105,10 +120,21 @@ def condition_text(test: ast.expr) -> str | None:
 
 
 def negated(text: str) -> str:
-    if text.startswith("not ") and " and " not in text and " or " not in text:
-        return text[4:]
-    simple = text.replace(".", "").replace("_", "").replace("(", "").replace(")", "")
-    return f"not {text}" if simple.isalnum() or text.endswith(")") else f"not ({text})"
+    """The text of `not <test>`, spelled the way a reader would."""
+    try:
+        node = ast.parse(text, mode="eval").body
+    except (SyntaxError, ValueError, RecursionError):  # a shortened text
+        return f"not ({text})"
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return ast.unparse(node.operand)
+    if isinstance(node, ast.Compare) and len(node.ops) == 1:
+        flipped = {ast.Is: ast.IsNot, ast.IsNot: ast.Is, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq}
+        flip = flipped.get(type(node.ops[0]))
+        if flip is not None:
+            return ast.unparse(ast.Compare(node.left, [flip()], node.comparators))
+    if isinstance(node, (ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.Constant)):
+        return f"not {text}"
+    return f"not ({text})"
 
 
 def join_conditions(conditions: tuple[str, ...] | list[str]) -> str | None:

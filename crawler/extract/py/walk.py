@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from crawler.extract.py.conditions import Conditions
 from crawler.extract.py.evaluator import Evaluator, Scope
 from crawler.extract.py.modules import Module
 from crawler.extract.py.symbols import flat_statements
@@ -37,6 +38,15 @@ class Findings:
     unresolved: list[str] = field(default_factory=list)
     # id(server object) -> name prefix it is mounted under (fastmcp mount/import_server)
     prefixes: dict[int, str] = field(default_factory=dict)
+    conditions: Conditions = field(default_factory=Conditions)
+    # The condition of the statement being read (set by the matchers as they go).
+    condition: str | None = None
+    # (file, first line, last line) of helper functions read with real arguments;
+    # what their bodies yield when read on their own (unbound parameters) is dropped.
+    helper_bodies: set = field(default_factory=set)
+
+    def in_helper(self, file: str, line: int) -> bool:
+        return any(f == file and a <= line <= b for f, a, b in self.helper_bodies)
 
     def unresolved_at(self, unknown: Unknown, what: str) -> None:
         note = f"{unknown.file}:{unknown.line}: {what} not resolved statically ({unknown.why})"
@@ -80,6 +90,9 @@ def _parameters(ev: Evaluator, node: FunctionNode, scope: Scope) -> dict:
                     value = ObjectValue(ref.qualname)
                 elif isinstance(ref, ClassRef) and ev.inherits(ref, {"FastMCP", "MCPServer"}):
                     value = ObjectValue(ref.node.name, local_server=True)
+                elif isinstance(ref, ClassRef):  # an instance of a package class
+                    qualname = f"{ref.module.name}.{ref.node.name}"
+                    value = ObjectValue(qualname, file=scope.module.path, line=node.lineno, cls=ref)
         if value is None:
             value = Unknown(scope.module.path, node.lineno, f"parameter {param.arg!r}")
         bound[param.arg] = value
