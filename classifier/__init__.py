@@ -54,6 +54,23 @@ def default_model() -> Model | None:
         return None
 
 
+def rebuild_model() -> tuple[Model, float]:
+    """Train the built-in model from classifier/data/ now, replace the cached copy; (model, s)."""
+    import time
+
+    from classifier.model import cache_dir, train
+
+    started = time.perf_counter()
+    model = train(_load_examples(), _engine(), MODEL_VERSION)
+    seconds = time.perf_counter() - started
+    try:
+        model.save(cache_dir())
+    except OSError as exc:
+        print(f"mcp-catalogue: model cache not written: {exc}", file=sys.stderr)
+    default_model.cache_clear()
+    return model, seconds
+
+
 def _failed(exc: Exception) -> Label:
     return Label(
         category=Category.Read,
