@@ -15,6 +15,7 @@ from crawler.extract.py.evaluator import Evaluator
 from crawler.extract.py.lowlevel import find_lowlevel_tools, install_model_schemas
 from crawler.extract.py.manifest import find_entry_points
 from crawler.extract.py.modules import Project, is_test_or_example
+from crawler.extract.py.runtime import runtime_signs
 from crawler.extract.py.walk import Findings, find_mounts, imports_mcp
 from crawler.files import PackageFiles
 from mcp_domain import Completeness, ExtractionResult, ToolDefinition
@@ -72,6 +73,8 @@ class PythonExtractor:
                     seen.add(tool.name)
                     tools.append(tool)
         notes += [note for note in findings.unresolved if not _in_helper(findings, note)]
+        generated = [note for module in modules for note in runtime_signs(module)]
+        notes += generated
         conditional = [t for t in tools if t.condition]
         if conditional:
             notes.append(
@@ -79,12 +82,13 @@ class PythonExtractor:
                 " (see each tool's condition); all are listed"
             )
         if tools:
-            completeness = Completeness.partial if findings.unresolved else Completeness.complete
+            unsure = findings.unresolved or generated
+            completeness = Completeness.partial if unsure else Completeness.complete
         else:
             completeness = Completeness.unknown
-            if any(imports_mcp(m) for m in modules):
+            if not generated and any(imports_mcp(m) for m in modules):
                 notes.append("imports the MCP SDK but no tool registration was found statically")
-            else:
+            elif not generated:
                 notes.append("no MCP server import found in the modules reached")
         return ExtractionResult(
             tools=tools,

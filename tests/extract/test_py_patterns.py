@@ -310,3 +310,43 @@ def spin() -> str:
     assert [t.name for t in result.tools] == ["spin"]
     assert result.completeness == Completeness.partial
     assert "calls itself" in result.notes[0]
+
+
+# ----- tools made at run time ----------------------------------------------------
+
+
+def test_tools_written_into_the_tool_manager_are_reported_not_silent():
+    source = """
+from mcp.server.fastmcp import FastMCP
+
+def build(tool_classes):
+    mcp = FastMCP("agent")
+    for cls in tool_classes:
+        mcp._tool_manager._tools[cls.get_name()] = cls.as_mcp_tool()
+    return mcp
+"""
+    result = extract_source(source)
+    assert result.tools == []
+    assert result.completeness == Completeness.unknown
+    assert result.notes == ["s/__init__.py:7: tools are written into the tool manager at run time"]
+
+
+def test_openapi_generated_server_is_partial_with_a_note():
+    source = '''
+import httpx
+from fastmcp import FastMCP
+
+spec = httpx.get("http://127.0.0.1:8000/openapi.json").json()
+mcp = FastMCP.from_openapi(openapi_spec=spec, client=httpx.AsyncClient())
+
+@mcp.tool
+def health() -> str:
+    """Service health."""
+    return "ok"
+'''
+    result = extract_source(source)
+    assert [t.name for t in result.tools] == ["health"]
+    assert result.completeness == Completeness.partial
+    assert result.notes == [
+        "s/__init__.py:6: tools are generated from an OpenAPI document at run time"
+    ]

@@ -102,8 +102,15 @@ def is_mcp_name(qualname: str) -> bool:
 
 
 def is_server_class(qualname: str) -> bool:
-    """FastMCP (SDK v1 and standalone) or MCPServer (SDK v2)."""
-    return is_mcp_name(qualname) and qualname.rsplit(".", 1)[-1] in SERVER_CLASSES
+    """FastMCP (SDK v1 and standalone) or MCPServer (SDK v2), also as made by
+    `FastMCP.from_openapi(...)` / `FastMCP.from_fastapi(...)`."""
+    parts = qualname.split(".")
+    if parts[-1] in _SERVER_FACTORIES and len(parts) > 1:
+        parts = parts[:-1]
+    return is_mcp_name(qualname) and parts[-1] in SERVER_CLASSES
+
+
+_SERVER_FACTORIES = {"from_openapi", "from_fastapi"}
 
 
 def first_unknown(value: Any, limit: int = 10000) -> Unknown | None:

@@ -56,17 +56,30 @@ class Findings:
 
 def statements(ev: Evaluator, module: Module) -> Iterator[tuple[ast.stmt, Scope]]:
     """(statement, scope it runs in) for the whole module, function bodies included."""
-    queue: deque[tuple[list[ast.stmt], Scope]] = deque()
-    queue.append((module.tree.body, ev.module_scope(module)))
+    queue: deque[tuple[list[ast.stmt], Scope, ClassRef | None]] = deque()
+    queue.append((module.tree.body, ev.module_scope(module), None))
     while queue:
-        body, scope = queue.popleft()
+        body, scope, owner = queue.popleft()
         for stmt in flat_statements(body):
             yield stmt, scope
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 func = FuncRef(module, stmt, scope)
-                queue.append((stmt.body, ev.function_scope(func, _parameters(ev, stmt, scope))))
+                bound = _parameters(ev, stmt, scope)
+                params = stmt.args.posonlyargs + stmt.args.args
+                if owner is not None and params and params[0].arg == "self":
+                    # a method: `self.tool(...)(self.run)` resolves through the class
+                    qualname = f"{module.name}.{owner.node.name}"
+                    bound["self"] = ObjectValue(
+                        qualname,
+                        file=module.path,
+                        line=stmt.lineno,
+                        cls=owner,
+                        local_server=ev.inherits(owner, {"FastMCP", "MCPServer"}),
+                    )
+                queue.append((stmt.body, ev.function_scope(func, bound), None))
             elif isinstance(stmt, ast.ClassDef):
-                queue.append((stmt.body, ev.class_scope(ClassRef(module, stmt))))
+                cls = ClassRef(module, stmt)
+                queue.append((stmt.body, ev.class_scope(cls), cls))
 
 
 def _parameters(ev: Evaluator, node: FunctionNode, scope: Scope) -> dict:
