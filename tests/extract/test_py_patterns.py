@@ -350,3 +350,30 @@ def health() -> str:
     assert result.notes == [
         "s/__init__.py:6: tools are generated from an OpenAPI document at run time"
     ]
+
+
+def test_self_referring_handler_classes_end_with_a_note():
+    source = """
+from mcp.server import Server
+from mcp.types import Tool
+class A(B):
+    def __init__(self): super().__init__(); self.name = self.name
+class B(A):
+    def d(self): return Tool(name=self.name, description=self.d().description)
+reg = {}
+def add(h):
+    reg[h.name] = h
+    add(h)
+add(A())
+add(B())
+server = Server("x")
+@server.list_tools()
+async def lt():
+    return [h.d() for h in reg.values() for _ in [h]]
+"""
+    result = extract_source(source)
+    assert result.tools == []
+    assert result.completeness == Completeness.unknown
+    assert result.notes[0] == (
+        "s/__init__.py:5: tool list not resolved statically ('name' refers to itself)"
+    )

@@ -217,6 +217,8 @@ class Evaluator:
                 key = self.eval(binding.key, scope, depth + 1)
                 if isinstance(key, (str, int, float, bool)):
                     return {**current, key: value}
+                if isinstance(key, Unknown):  # an entry under a name we cannot read
+                    return key
             return current
         if binding.kind == CALL and isinstance(current, list):
             if binding.method == "append":

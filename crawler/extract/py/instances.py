@@ -69,6 +69,18 @@ def class_attribute(ev, cls: ClassRef, attr: str, depth: int, owner: Any) -> Any
 
 def instance_attribute(ev, obj: ObjectValue, attr: str, depth: int, node: ast.AST) -> Any:
     """`obj.attr` for an instance of a package class."""
+    key = (id(obj), attr)
+    active = ev.__dict__.setdefault("_reading_attributes", set())
+    if key in active:  # `self.name = self.name`, properties reading themselves
+        return Unknown(obj.file, getattr(node, "lineno", obj.line), f"{attr!r} refers to itself")
+    active.add(key)
+    try:
+        return _instance_attribute(ev, obj, attr, depth, node)
+    finally:
+        active.discard(key)
+
+
+def _instance_attribute(ev, obj: ObjectValue, attr: str, depth: int, node: ast.AST) -> Any:
     assigned = _init_assignment(ev, obj, obj.cls, obj.args, obj.kwargs, attr, depth, 0)
     if assigned is not _MISSING:
         return assigned
