@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from classifier.combine import Scorer, combine
 from classifier.engine import Engine
@@ -71,6 +71,10 @@ def rebuild_model() -> tuple[Model, float]:
     return model, seconds
 
 
+def _model_evidence(model: Model, x, row: int, features, hits, category):
+    return model.evidence(features, hits, category, x[row])  # sliced only when needed
+
+
 def _failed(exc: Exception) -> Label:
     return Label(
         category=Category.Read,
@@ -106,21 +110,27 @@ def classify_many(
             prepared.append(exc)
     model = None if rules_only or scorer is not None else default_model()
     probs: list = [None] * len(tools)
+    rows: list = [None] * len(tools)
     if model is not None:
         ok = [i for i, p in enumerate(prepared) if isinstance(p, tuple)]
         try:
-            scores = model.predict_many([prepared[i][0] for i in ok], [prepared[i][1] for i in ok])
-            for i, s in zip(ok, scores, strict=True):
+            scores, x = model.score_batch(
+                [prepared[i][0] for i in ok], [prepared[i][1] for i in ok]
+            )
+            for n, (i, s) in enumerate(zip(ok, scores, strict=True)):
                 probs[i] = s
+                rows[i] = n
         except Exception:  # the rules still decide
-            pass
+            x = None
     labels = []
-    for tool, prep, p in zip(tools, prepared, probs, strict=True):
+    for tool, prep, p, row in zip(tools, prepared, probs, rows, strict=True):
         try:
             if isinstance(prep, Exception):
                 raise prep
             features, hits = prep
-            evidence_fn = model.evidence if model is not None else None
+            evidence_fn = None
+            if model is not None and row is not None and x is not None:
+                evidence_fn = partial(_model_evidence, model, x, row)
             labels.append(
                 combine(
                     tool,

@@ -63,6 +63,7 @@ class _CompiledMatch:
     regex: re.Pattern[str] | None = None
     # Literals one of which any regex match contains (None: no pre-check possible).
     prefixes: re.Pattern[str] | None = None
+    literals: tuple[str, ...] = ()
     first_tokens: frozenset[str] = frozenset()
     property_tokens: frozenset[str] = frozenset()
     except_tokens: frozenset[str] = frozenset()
@@ -86,11 +87,64 @@ def _compile_match(spec: Match) -> _CompiledMatch:
         cm.regex = re.compile("|".join(f"(?:{r})" for r in spec.regex), re.IGNORECASE)
         literals = combined_prefixes(spec.regex)
         if literals is not None:
+            cm.literals = literals
             cm.prefixes = re.compile("|".join(re.escape(p) for p in literals))
     cm.first_tokens = frozenset(cm.sequences)
     cm.property_tokens = frozenset(spec.property_tokens)
     cm.except_tokens = frozenset(spec.except_tokens)
     return cm
+
+
+class _Candidates:
+    """Which rules can possibly fire on a tool, from one scan of each field.
+
+    A token match needs its first token in some field's tokens; a regex match
+    with literal pre-checks needs one of its literals in some field's lower-cased
+    text. Rules with neither (annotation matches, regexes without literals) are
+    always candidates. Skipping the others never changes a result: those rules
+    would find nothing (the per-match checks are still run on the candidates).
+    """
+
+    def __init__(self, rules: list[_CompiledRule]) -> None:
+        self.always: set[int] = set()
+        self.by_token: dict[str, set[int]] = {}
+        self.by_literal: dict[str, set[int]] = {}
+        for r, cr in enumerate(rules):
+            for cm in cr.matches:
+                if cm.sequences or cm.groups:
+                    first = cm.first_tokens or (cm.groups[0] if cm.groups else frozenset())
+                    for tok in first:
+                        self.by_token.setdefault(tok, set()).add(r)
+                elif cm.regex is not None and cm.prefixes is not None:
+                    for lit in cm.literals:
+                        self.by_literal.setdefault(lit, set()).add(r)
+                else:
+                    self.always.add(r)
+        # Longest literal first, so the one reported at a position contains (as a
+        # prefix) every other literal that matches there; those are added below.
+        literals = sorted(self.by_literal, key=lambda x: (-len(x), x))
+        self.scan = (
+            re.compile("(?=(" + "|".join(re.escape(x) for x in literals) + "))")
+            if literals
+            else None
+        )
+        self.closure = {
+            lit: set().union(*(self.by_literal[o] for o in literals if lit.startswith(o)))
+            for lit in literals
+        }
+
+    def of(self, features: Features) -> set[int]:
+        found = set(self.always)
+        for item in features.fields:
+            if item.token_set:
+                for tok in item.token_set:
+                    rules = self.by_token.get(tok)
+                    if rules:
+                        found |= rules
+            if self.scan is not None and item.kind != "annotation":
+                for lit in set(self.scan.findall(item.lower)):
+                    found |= self.closure[lit]
+        return found
 
 
 class Engine:
@@ -109,11 +163,15 @@ class Engine:
             )
             for rule in ruleset.rules
         ]
+        self._candidates = _Candidates(self._rules)
 
     def run(self, features: Features) -> list[Hit]:
         name_tokens = {t.text for f in features.of_kind("name") for t in f.tokens}
+        candidates = self._candidates.of(features)
         hits = []
-        for cr in self._rules:
+        for r, cr in enumerate(self._rules):
+            if r not in candidates:
+                continue
             if cr.unless_tokens & name_tokens or self._unless_regex(cr, features):
                 continue
             hit = self._apply(cr, features)

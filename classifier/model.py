@@ -115,6 +115,8 @@ class Model:
     intercept: np.ndarray
     temperature: float = 1.0
     rules: RuleVectoriser = field(init=False)
+    _names: list[str] | None = field(init=False, default=None)
+    _centred: np.ndarray | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.rules = RuleVectoriser(self.engine.ruleset)
@@ -130,10 +132,12 @@ class Model:
         return sp.hstack([*blocks, rule_block], format="csr")
 
     def feature_names(self) -> list[str]:
-        names: list[str] = []
-        for key in VIEWS:
-            names.extend(f"{key}:{t}" for t in self.vectorisers[key].get_feature_names_out())
-        return names + self.rules.names
+        if self._names is None:
+            names: list[str] = []
+            for key in VIEWS:
+                names.extend(f"{key}:{t}" for t in self.vectorisers[key].get_feature_names_out())
+            self._names = names + self.rules.names
+        return self._names
 
     # -- prediction -------------------------------------------------------------
     def proba(self, x: sp.csr_matrix) -> np.ndarray:
@@ -143,21 +147,38 @@ class Model:
     def predict_many(
         self, features: Sequence[Features], hits: Sequence[Sequence[Hit]]
     ) -> list[dict[Category, float]]:
+        return self.score_batch(features, hits)[0]
+
+    def score_batch(
+        self, features: Sequence[Features], hits: Sequence[Sequence[Hit]]
+    ) -> tuple[list[dict[Category, float]], sp.csr_matrix | None]:
+        """Probabilities per tool, and the feature matrix (for evidence) in one pass."""
         if not features:
-            return []
-        probs = self.proba(self.matrix(features, hits))
-        return [dict(zip(CATEGORIES, (float(p) for p in row), strict=True)) for row in probs]
+            return [], None
+        x = self.matrix(features, hits)
+        probs = self.proba(x)
+        rows = [
+            dict(zip(CATEGORIES, (float(p) for p in row), strict=True)) for row in probs.tolist()
+        ]
+        return rows, x
 
     def predict_proba(self, tool: ToolDefinition) -> Mapping[Category, float]:
         features = extract_features(tool)
         return self.predict_many([features], [self.engine.run(features)])[0]
 
     def contributions(
-        self, features: Features, hits: Sequence[Hit], category: Category, limit: int = 8
+        self,
+        features: Features,
+        hits: Sequence[Hit],
+        category: Category,
+        limit: int = 8,
+        x_row: sp.csr_matrix | None = None,
     ) -> list[tuple[str, float]]:
         """The features that push `category` up most for this tool, largest first."""
-        x = self.matrix([features], [hits]).tocoo()
-        row = self.coef[CATEGORIES.index(category)] - self.coef.mean(axis=0)
+        x = (x_row if x_row is not None else self.matrix([features], [hits])).tocoo()
+        if self._centred is None:
+            self._centred = self.coef - self.coef.mean(axis=0)
+        row = self._centred[CATEGORIES.index(category)]
         names = self.feature_names()
         found = [(names[j], float(v * row[j])) for j, v in zip(x.col, x.data, strict=True)]
         found = [f for f in found if f[1] > 0]
