@@ -172,9 +172,13 @@ def _conflict(category: Category, annotations: Mapping[str, bool]) -> Evidence |
     return None
 
 
-def _best(probs: Mapping[Category, float]) -> Category:
+def _argmax(probs: Mapping[Category, float]) -> Category:
     # Ties go to the more severe category.
-    best = max(sorted(probs, key=lambda c: -c.severity), key=lambda c: probs[c])
+    return max(sorted(probs, key=lambda c: -c.severity), key=lambda c: probs[c])
+
+
+def _best(probs: Mapping[Category, float]) -> Category:
+    best = _argmax(probs)
     for severe in (Category.Financial, Category.Destructive):
         if severe.severity > best.severity and probs.get(severe, 0.0) >= SEVERE_MIN:
             return severe
@@ -214,14 +218,17 @@ def apply_probabilities(
         d.steps.append(f"firm rule evidence ({d.definition_score:.2f} >= {FIRM}): the rules decide")
         if best == d.category:
             d.confidence = max(d.confidence, (d.confidence + p_best) / 2)
-    elif p_best >= MODEL_MIN:
+    elif p_best >= MODEL_MIN or (best != _argmax(probs) and p_best >= SEVERE_MIN):
         if best != d.category:
             d.steps.append(f"the model decides: {best} at {p_best:.2f} >= {MODEL_MIN}")
             d.note = f"the learned model scores {best} at {p_best:.2f}"
             d.category = best
             d.hit = _category_hit(hits, best)
             if d.hit is None and evidence_fn is not None:
-                d.model_evidence = evidence_fn(features, hits, best)
+                try:
+                    d.model_evidence = evidence_fn(features, hits, best)
+                except Exception:  # evidence is a courtesy; the label stands without it
+                    d.model_evidence = []
             d.confidence = p_best * 0.9
         else:
             d.steps.append(f"the model agrees: {best} at {p_best:.2f}")

@@ -186,11 +186,15 @@ class Model:
         return found[:limit]
 
     def evidence(
-        self, features: Features, hits: Sequence[Hit], category: Category
+        self,
+        features: Features,
+        hits: Sequence[Hit],
+        category: Category,
+        x_row: sp.csr_matrix | None = None,
     ) -> list[Evidence]:
         """Where the words that push `category` up most stand in the definition."""
         found: list[Evidence] = []
-        for name, _value in self.contributions(features, hits, category, limit=12):
+        for name, _value in self.contributions(features, hits, category, 12, x_row):
             view, _, term = name.partition(":")
             for kind in _EVIDENCE_KINDS.get(view, ()):
                 span = next(

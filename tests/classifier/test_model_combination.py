@@ -1,0 +1,64 @@
+"""How rules and model combine: firm rules decide, the model decides the rest."""
+
+from __future__ import annotations
+
+from classifier import classify
+from mcp_domain import Category
+from tests.classifier.helpers import tool
+
+
+class Fixed:
+    def __init__(self, **probs: float) -> None:
+        self.probs = {Category(k): v for k, v in probs.items()}
+
+    def predict_proba(self, _tool):
+        return self.probs
+
+
+def test_firm_rule_decides_and_disagreement_lowers_confidence():
+    t = tool("delete_file", "Delete a file.")
+    agree = classify(t, scorer=Fixed(Destructive=0.9, Read=0.1))
+    disagree = classify(t, scorer=Fixed(Write=0.9, Destructive=0.1))
+    assert agree.category == disagree.category == "Destructive"
+    assert disagree.confidence < agree.confidence
+    assert disagree.confidence == round(0.9 * 0.8, 3)
+
+
+def test_model_overrules_weak_rule_evidence():
+    # "list" is only a weak Read signal; a confident model decides.
+    t = tool("list_for_sale", "List an NFT for sale at a price.")
+    label = classify(t, scorer=Fixed(Financial=0.85, Read=0.15))
+    assert label.category == "Financial" and label.risk == "critical"
+    assert "learned model scores Financial at 0.85" in label.rationale
+
+
+def test_severe_category_wins_at_lower_probability():
+    t = tool("frobnicate", "Frobnicates the widget.")
+    label = classify(t, scorer=Fixed(Write=0.6, Financial=0.4))
+    assert label.category == "Financial"
+    assert classify(t, scorer=Fixed(Write=0.7, Financial=0.3)).category == "Write"
+
+
+def test_annotation_conflict_follows_the_final_category():
+    t = tool("sync_items", "Synchronise items.", annotations={"readOnlyHint": True})
+    read = classify(t, scorer=Fixed(Read=0.9, Write=0.1))
+    assert read.category == "Read" and "annotation_conflict" not in read.flags
+    write = classify(t, scorer=Fixed(Write=0.9, Read=0.1))
+    assert write.category == "Write" and "annotation_conflict" in write.flags
+    assert any(e.field == "annotations.readOnlyHint" for e in write.evidence)
+    money = tool("transfer_funds", "Transfer money between accounts.",
+                 annotations={"destructiveHint": False})  # fmt: skip
+    assert "annotation_conflict" in classify(money).flags
+
+
+def test_default_classify_uses_the_model(monkeypatch):
+    import classifier
+
+    t = tool("frobnicate", "Frobnicates the widget.")
+    assert classify(t).category == "Read"
+    model = classifier.default_model()
+    scores = [{c: (0.9 if c == Category.Execute else 0.025) for c in Category}]
+    monkeypatch.setattr(model, "score_batch", lambda f, h: (scores, None))
+    label = classify(t)
+    assert label.category == "Execute"
+    assert "learned model scores Execute at 0.90" in label.rationale
