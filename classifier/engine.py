@@ -11,6 +11,10 @@ from classifier.ruleset import Match, Rule, RuleSet
 from mcp_domain import Evidence
 
 MAX_EVIDENCE_PER_RULE = 3
+_MEMO_TEXT = 200  # texts up to this length have their spans memoised
+_MEMO_SIZE = 200_000
+# Schema fields repeat across tools (ids, limits, queries); names and descriptions rarely do.
+_MEMO_KINDS = frozenset({"property_name", "property_description", "enum", "default"})
 _LOOKBACK = 40
 
 # A match is in verb position when what precedes it in the clause is nothing, a
@@ -64,6 +68,7 @@ class _CompiledMatch:
     # Literals one of which any regex match contains (None: no pre-check possible).
     prefixes: re.Pattern[str] | None = None
     literals: tuple[str, ...] = ()
+    key: int = 0  # position among all matches, for the span memo
     first_tokens: frozenset[str] = frozenset()
     property_tokens: frozenset[str] = frozenset()
     except_tokens: frozenset[str] = frozenset()
@@ -128,6 +133,7 @@ class _Candidates:
             if literals
             else None
         )
+        self._memo: dict[tuple[str, bool], set[int]] = {}
         self.closure = {
             lit: set().union(*(self.by_literal[o] for o in literals if lit.startswith(o)))
             for lit in literals
@@ -136,14 +142,30 @@ class _Candidates:
     def of(self, features: Features) -> set[int]:
         found = set(self.always)
         for item in features.fields:
-            if item.token_set:
-                for tok in item.token_set:
-                    rules = self.by_token.get(tok)
-                    if rules:
-                        found |= rules
-            if self.scan is not None and item.kind != "annotation":
-                for lit in set(self.scan.findall(item.lower)):
-                    found |= self.closure[lit]
+            if item.kind == "annotation":
+                continue
+            if item.kind in _MEMO_KINDS and len(item.text) <= _MEMO_TEXT:
+                key = (item.text, bool(item.token_set))
+                rules = self._memo.get(key)
+                if rules is None:
+                    rules = self._field(item)
+                    if len(self._memo) >= _MEMO_SIZE:
+                        self._memo.clear()
+                    self._memo[key] = rules
+                found |= rules
+            else:
+                found |= self._field(item)
+        return found
+
+    def _field(self, item: FieldText) -> set[int]:
+        found: set[int] = set()
+        for tok in item.token_set:
+            rules = self.by_token.get(tok)
+            if rules:
+                found |= rules
+        if self.scan is not None:
+            for lit in set(self.scan.findall(item.lower)):
+                found |= self.closure[lit]
         return found
 
 
@@ -164,6 +186,9 @@ class Engine:
             for rule in ruleset.rules
         ]
         self._candidates = _Candidates(self._rules)
+        for n, cm in enumerate(m for cr in self._rules for m in cr.matches):
+            cm.key = n
+        self._memo: dict[tuple[int, str], list[tuple[int, int]]] = {}
 
     def run(self, features: Features) -> list[Hit]:
         name_tokens = {t.text for f in features.of_kind("name") for t in f.tokens}
@@ -214,10 +239,7 @@ class Engine:
             for item in features.of_kind(kind):
                 if cm.property_tokens and not cm.property_tokens & item.property_tokens:
                     continue
-                if cm.regex is not None:
-                    spans = self._regex_spans(cm, item)
-                else:
-                    spans = self._token_spans(cm, item)
+                spans = self._spans(cm, item)
                 for start, end in spans:
                     found.append(
                         Evidence(
@@ -231,6 +253,25 @@ class Engine:
                     if len(found) >= MAX_EVIDENCE_PER_RULE:
                         return found
         return found
+
+    def _spans(self, cm: _CompiledMatch, item: FieldText) -> list[tuple[int, int]]:
+        # Short texts (property names, enums, common property descriptions) repeat
+        # across tools; their spans depend on the text alone, so they are memoised.
+        if item.kind not in _MEMO_KINDS or len(item.text) > _MEMO_TEXT:
+            return (
+                self._regex_spans(cm, item) if cm.regex is not None else self._token_spans(cm, item)
+            )
+        key = (cm.key, item.text)
+        spans = self._memo.get(key)
+        if spans is None:
+            if cm.regex is not None:
+                spans = self._regex_spans(cm, item)
+            else:
+                spans = self._token_spans(cm, item)
+            if len(self._memo) >= _MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = spans
+        return spans
 
     @staticmethod
     def _token_spans(cm: _CompiledMatch, item: FieldText) -> list[tuple[int, int]]:
