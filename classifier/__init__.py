@@ -39,9 +39,9 @@ def _engine() -> Engine:
 
 
 def _load_examples():
-    from classifier.dataset import load_examples
+    from classifier.dataset import load_examples, rule_examples
 
-    return load_examples()
+    return load_examples() + rule_examples(default_rules())
 
 
 @lru_cache(maxsize=1)

@@ -75,6 +75,29 @@ def load_examples(directory: Path = DATA_DIR) -> list[Example]:
     return examples
 
 
+def rule_examples(ruleset) -> list[Example]:
+    """The positive examples of the rule files that name their category, as training rows."""
+    found = []
+    for rule in ruleset.rules:
+        for ex in rule.examples.positive:
+            if ex.category is None:
+                continue
+            tool = ToolDefinition(
+                name=ex.name,
+                description=ex.description,
+                input_schema=ex.input_schema or {"type": "object"},
+                annotations=ex.annotations,
+            )
+            found.append(Example(f"rule:{rule.id}", tool, ex.category, "", (), f"{rule.id}.toml"))
+    return found
+
+
+def without_overlap(extra: list[Example], held: list[Example]) -> list[Example]:
+    """`extra` minus any row whose name and description equal a held-out tool's."""
+    seen = {(e.tool.name, e.tool.description) for e in held}
+    return [e for e in extra if (e.tool.name, e.tool.description) not in seen]
+
+
 def server_split(
     examples: list[Example], holdout: float = 0.25, seed: int = 20240611
 ) -> tuple[list[Example], list[Example]]:

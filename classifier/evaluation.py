@@ -16,7 +16,13 @@ from typing import Any
 import numpy as np
 
 from classifier.combine import combine
-from classifier.dataset import Example, load_examples, server_split
+from classifier.dataset import (
+    Example,
+    load_examples,
+    rule_examples,
+    server_split,
+    without_overlap,
+)
 from classifier.engine import Engine
 from classifier.model import Model, prepare, train
 from classifier.model_features import CATEGORIES
@@ -154,8 +160,10 @@ def label_batch(
 def evaluate(engine: Engine, examples: Sequence[Example] | None = None) -> dict[str, Any]:
     examples = list(examples if examples is not None else load_examples())
     train_set, held = server_split(examples)
+    # The rule files' own examples train too, unless one repeats a held-out tool.
+    extra = without_overlap(rule_examples(engine.ruleset), held)
     started = time.perf_counter()
-    model = train(train_set, engine, "eval")
+    model = train(train_set + extra, engine, "eval")
     train_seconds = time.perf_counter() - started
     held, features, hits = prepare(held, engine)
     y = [e.category for e in held]
@@ -182,6 +190,7 @@ def evaluate(engine: Engine, examples: Sequence[Example] | None = None) -> dict[
     return {
         "split": {
             "train_tools": len(train_set),
+            "train_rule_examples": len(extra),
             "train_servers": len({e.server for e in train_set}),
             "heldout_tools": len(held),
             "heldout_servers": len({e.server for e in held}),

@@ -48,6 +48,7 @@ def format_report(report: dict[str, Any], mistakes: bool = False) -> str:
     out = [
         f"held-out: {split['heldout_tools']} tools in {split['heldout_servers']} servers; "
         f"trained on {split['train_tools']} tools in {split['train_servers']} servers "
+        f"(+{split.get('train_rule_examples', 0)} rule-file examples) "
         f"in {report['train_seconds']:.1f}s (temperature {report['temperature']})",
         "",
         *_summary(report),
