@@ -16,6 +16,7 @@ from typing import Any
 from tree_sitter import Node
 
 from crawler.extract.js import zod
+from crawler.extract.js.flow import follow, truthiness
 from crawler.extract.js.modules import Module, string_value
 from crawler.extract.js.resolve import resolve_import
 from crawler.extract.js.scope import FUNCTIONS, Declaration, Scopes
@@ -43,6 +44,7 @@ _WRAPPERS = frozenset(
         "non_null_expression",
         "type_assertion",
         "await_expression",
+        "yield_expression",
     }
 )
 # Helpers compilers wrap imports in; they hand back their argument for our purposes.
@@ -76,6 +78,8 @@ class Evaluator:
         self._steps = 0
         # Environment variables whose (unset) value decided something.
         self.env_reads: set[str] = set()
+        # Values assigned to local names while a function body is followed (by id(Declaration)).
+        self._assigned: dict[int, Any] = {}
 
     # -- entry points -------------------------------------------------------
 
@@ -138,7 +142,11 @@ class Evaluator:
         try:
             if body.type != "statement_block":
                 return [self.with_bindings(bindings, lambda: self.value(body, module))]
-            nodes = [r for r in returns_of(body)]
+            nodes = returns_of(body)
+            if len(nodes) > 1:
+                followed = self.with_bindings(bindings, lambda: follow(self, body, module))
+                if followed is not None:
+                    return followed
             return [
                 self.with_bindings(bindings, lambda r=r: self.value(_first_named(r), module))
                 for r in nodes
@@ -158,6 +166,36 @@ class Evaluator:
             return self._export_value(module, name)
         finally:
             self._active.discard(key)
+
+    def namespace(self, path: str) -> Any:
+        """A module's exports as one object, as `import * as ns` sees them (default left out)."""
+        key = ("namespace", path)
+        if key in self._cache:
+            return self._cache[key]
+        if key in self._active:
+            return Unresolved("circular re-export")
+        module = self.modules.get(path)
+        if module is None:
+            return Unresolved(f"module {path} was not read")
+        self._active.add(key)
+        try:
+            out = JsObject().located(path, 1)
+            for target in module.star_exports:
+                inner = self.namespace(target)
+                if isinstance(inner, dict):
+                    out.update(inner)
+            if module.whole_export is not None:
+                whole = self._cached(module.whole_export, module)
+                if isinstance(whole, dict):
+                    out.update(whole)
+            for name in module.exports:
+                if name not in ("default", "__esModule"):
+                    out[name] = self.export_value(path, name)
+        finally:
+            self._active.discard(key)
+        if not self._env and not self._assigned:
+            self._cache[key] = out
+        return out
 
     # -- exports and names --------------------------------------------------
 
@@ -219,6 +257,8 @@ class Evaluator:
         if name in module.zod_aliases and decl.kind == "value":
             return zod.ZodNamespace()
         if decl.kind == "value":
+            if id(decl) in self._assigned:
+                return self._assigned[id(decl)]
             if decl.node is None:
                 return Unresolved(f"{name} is assigned at run time")
             value = self._cached(decl.node, module)
@@ -235,10 +275,15 @@ class Evaluator:
                 base = self._env[decl.root.id]
             elif decl.node is not None:
                 base = self._cached(decl.node, module)
+            elif decl.default is not None:
+                # A parameter no call site binds: its default, as in the default configuration.
+                return self.value(decl.default, module)
             else:
                 return Unresolved(f"{name} is a parameter")
             for step in decl.path:
                 base = self.member(base, step, module)
+            if base is UNDEFINED and decl.default is not None:
+                return self.value(decl.default, module)
             return base
         return Unresolved(f"{name} cannot be followed")
 
@@ -276,7 +321,7 @@ class Evaluator:
                         items.append(self.value(arg, module))
         finally:
             self._active.discard(key)
-        if not self._env:
+        if not self._env and not self._assigned:
             self._cache[key] = items
         return items
 
@@ -310,7 +355,7 @@ class Evaluator:
     def _cached(self, node: Node | None, module: Module) -> Any:
         if node is None:
             return UNDEFINED
-        if self._env:
+        if self._env or self._assigned:
             # Values may depend on bound parameters; never cache those.
             return self.value(node, module)
         key = (module.path, node.id)
@@ -519,6 +564,10 @@ class Evaluator:
             Unresolved("spread argument") if a.type == "spread_element" else self.value(a, module)
             for a in arg_nodes
         ]
+        if _callee_name(function) == "__awaiter" and arg_nodes:
+            # tsc's async lowering: `__awaiter(this, void 0, void 0, function* () {...})`.
+            body = self.value(arg_nodes[-1], module)
+            return self.call_function(body, []) if isinstance(body, FunctionRef) else body
         if _callee_name(function) in _PASSTHROUGH:
             # tsc and bundlers define these helpers with `this`-dependent code; skip it.
             return args[0] if args else UNDEFINED
@@ -556,6 +605,11 @@ class Evaluator:
 
     def _builtin(self, name: str, args: list[Any], module: Module) -> Any:
         first = args[0] if args else UNDEFINED
+        if isinstance(first, ModuleRef) and name.startswith("Object."):
+            first = self.namespace(first.path)
+        if name == "Boolean" and args:
+            known = truthiness(first)
+            return known if known is not None else Unresolved("Boolean() of an unknown value")
         if name == "passthrough" or name in ("Object.freeze", "Promise.resolve", "Array.from"):
             return first
         if name == "Object.values" and isinstance(first, dict):
@@ -637,6 +691,8 @@ class Evaluator:
         if op in ("===", "!==", "==", "!=") and _comparable(left) and _comparable(right):
             same = _loose(left) == _loose(right) and type(_loose(left)) is type(_loose(right))
             return same if op in ("===", "==") else not same
+        if op == "in" and isinstance(left, str) and isinstance(right, dict):
+            return left in right
         if op == "+":
             if isinstance(left, str) or isinstance(right, str):
                 return _concatenate(left, right, line_of(node))

@@ -49,6 +49,7 @@ class Declaration:
     binding: Any = None
     root: Node | None = None
     path: tuple[Any, ...] = ()
+    default: Node | None = None  # "pattern": the `= value` default written for this name
 
 
 class Scopes:
@@ -131,14 +132,48 @@ def _declare(table: dict[str, Declaration], declarator: Node) -> None:
         table[text(pattern)] = Declaration("value", node=value)
         return
     for name, path in _pattern_paths(pattern):
-        table[name] = Declaration("pattern", node=value, root=pattern, path=path)
+        table[name] = Declaration(
+            "pattern", node=value, root=pattern, path=path, default=_default_of(pattern, name)
+        )
 
 
 def _pattern_lookup(name: str, pattern: Node, root: Node) -> Declaration | None:
     for found, path in _pattern_paths(pattern):
         if found == name:
-            return Declaration("pattern", root=root, path=path)
+            return Declaration("pattern", root=root, path=path, default=_default_of(root, name))
     return None
+
+
+def _default_of(pattern: Node, name: str) -> Node | None:
+    """The default value written for `name` in a binding pattern (`x = 1`, `{x = 1}`)."""
+    stack = [pattern]
+    steps = 0
+    while stack and steps < 2000:
+        steps += 1
+        node = stack.pop()
+        if node.type in ("assignment_pattern", "object_assignment_pattern"):
+            left = node.child_by_field_name("left")
+            if left is not None and left.type in _NAME_NODES and text(left) == name:
+                return node.child_by_field_name("right")
+            stack.extend([left] if left is not None else [])
+        elif node.type in ("required_parameter", "optional_parameter"):
+            value = node.child_by_field_name("value")
+            inner = node.child_by_field_name("pattern")
+            if inner is not None and inner.type == "identifier" and text(inner) == name:
+                return value
+            stack.extend([inner] if inner is not None else [])
+        elif node.type == "pair_pattern":
+            value = node.child_by_field_name("value")
+            stack.extend([value] if value is not None else [])
+        elif node.type in _PATTERN_NODES:
+            stack.extend(node.named_children)
+    return None
+
+
+_NAME_NODES = frozenset({"identifier", "shorthand_property_identifier_pattern"})
+_PATTERN_NODES = frozenset(
+    {"formal_parameters", "object_pattern", "array_pattern", "lexical_declaration"}
+)
 
 
 def _pattern_paths(pattern: Node, depth: int = 0) -> list[tuple[str, tuple[Any, ...]]]:
