@@ -112,7 +112,10 @@ class _Runner:
 
     def expression(self, node: Node | None) -> None:
         """Assignments to local names are remembered; other effects are ignored."""
-        if node is None or node.type not in ("assignment_expression", "augmented_assignment_expression"):
+        if node is None or node.type not in (
+            "assignment_expression",
+            "augmented_assignment_expression",
+        ):
             return
         left = node.child_by_field_name("left")
         if left is None or left.type != "identifier":
