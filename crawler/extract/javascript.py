@@ -226,6 +226,15 @@ class _Run:
                 f"condition (each carries it; the default configuration may leave them out): "
                 f"{shown}"
             )
+            off = [
+                t.name for t in tools if t.condition and t.condition.endswith("(off by default)")
+            ]
+            if off:
+                notes.append(
+                    f"{len(off)} of {len(tools)} tools are off in the default configuration: "
+                    + ", ".join(off[:10])
+                    + (", ..." if len(off) > 10 else "")
+                )
         if registration_problems or (list_problems and not by_calls):
             completeness = Completeness.partial
         elif tools:

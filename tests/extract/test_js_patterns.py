@@ -443,7 +443,8 @@ export function addAdmin(server) {
         "write": "config.enableWrites",
         "dry_write": "not (config.enableWrites)",
         "main_only": None,
-        "drop_all": 'process.env.ADMIN === "1"',
+        # The environment is unset in the default configuration, so the test is false.
+        "drop_all": 'process.env.ADMIN === "1" (off by default)',
     }
 
 

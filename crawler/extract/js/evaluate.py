@@ -17,6 +17,15 @@ from tree_sitter import Node
 
 from crawler.extract.js import zod
 from crawler.extract.js.flow import follow, truthiness
+from crawler.extract.js.instances import (
+    ClassRef,
+    MapValue,
+    enclosing_function,
+    function_name,
+    is_class,
+    map_method,
+    new_value,
+)
 from crawler.extract.js.modules import Module, string_value
 from crawler.extract.js.resolve import resolve_import
 from crawler.extract.js.scope import FUNCTIONS, Declaration, Scopes
@@ -166,6 +175,61 @@ class Evaluator:
             return self._export_value(module, name)
         finally:
             self._active.discard(key)
+
+    def call_arguments(self, call: Node, module: Module) -> list[list[Any]]:
+        """The arguments of `call`; when they depend on the parameters of the function around
+        it, once per caller of that function (a registration helper's callers)."""
+        args_node = call.child_by_field_name("arguments")
+        nodes = [a for a in (args_node.named_children if args_node else []) if a.type != "comment"]
+
+        def evaluate() -> list[Any]:
+            return [self.value(n, module) for n in nodes]
+
+        args = evaluate()
+        function = enclosing_function(call)
+        if function is None or not any(isinstance(a, Unresolved) for a in args):
+            return [args]
+        key = ("callers", module.path, function.id)
+        if key in self._active:
+            return [args]
+        self._active.add(key)
+        try:
+            out = []
+            for caller_module, site in self.callers(function, module):
+                caller_args_node = site.child_by_field_name("arguments")
+                caller_args = [
+                    self.value(a, caller_module)
+                    for a in (caller_args_node.named_children if caller_args_node else [])
+                    if a.type != "comment"
+                ]
+                out.append(self.with_bindings(bind_parameters(function, caller_args), evaluate))
+            return out or [args]
+        finally:
+            self._active.discard(key)
+
+    def callers(self, function: Node, module: Module) -> list[tuple[Module, Node]]:
+        """Calls anywhere in the package whose callee is exactly `function`."""
+        name = function_name(function)
+        if not name:
+            return []
+        key = ("callers", module.path, function.id)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        found = []
+        for other in self.modules.values():
+            for site in other.calls_by_name.get(name, ()):
+                callee = self.value(site.child_by_field_name("function"), other)
+                if (
+                    isinstance(callee, FunctionRef)
+                    and callee.module == module.path
+                    and callee.node is not None
+                    and callee.node.id == function.id
+                ):
+                    found.append((other, site))
+        if not self._env and not self._assigned:
+            self._cache[key] = found
+        return found
 
     def namespace(self, path: str) -> Any:
         """A module's exports as one object, as `import * as ns` sees them (default left out)."""
@@ -330,6 +394,8 @@ class Evaluator:
             return self._enum(node, module)
         if node.type in FUNCTIONS:
             return FunctionRef(module.path, node.id, node)
+        if is_class(node):
+            return ClassRef(module.path, node)
         if "class" in node.type:
             return Unresolved("a class")
         return self._cached(node, module)
@@ -422,7 +488,9 @@ class Evaluator:
         if kind == "assignment_expression":
             return self.value(node.child_by_field_name("right"), module)
         if kind == "new_expression":
-            return Unresolved("an object built at run time")
+            return new_value(self, node, module)
+        if kind == "class":
+            return ClassRef(module.path, node)
         return Unresolved(f"{kind} at line {line_of(node)}")
 
     def _template(self, node: Node, module: Module) -> Any:
@@ -582,6 +650,8 @@ class Evaluator:
             return zod.apply_method(receiver, method, args)
         if isinstance(receiver, Builtin):
             return self._builtin(f"{receiver.name}.{method}", args, module)
+        if isinstance(receiver, MapValue):
+            return map_method(receiver, method, args)
         if isinstance(receiver, list):
             return self._list_method(receiver, method, args, module)
         if isinstance(receiver, str):

@@ -14,6 +14,7 @@ expanded once per element when LIST is known.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ from tree_sitter import Node
 
 from crawler.extract.js import zod
 from crawler.extract.js.evaluate import Evaluator, bind_parameters
+from crawler.extract.js.flow import truthiness
 from crawler.extract.js.modules import Module, string_value
 from crawler.extract.js.scope import FUNCTIONS
 from crawler.extract.js.values import (
@@ -40,6 +42,7 @@ ANNOTATION_KEYS = frozenset(
 )
 EMPTY_OBJECT_SCHEMA: dict[str, Any] = {"type": "object", "properties": {}}
 _MAX_EXPANSION = 500
+_MAX_OUTER = 3  # enclosing functions whose callers may bind a registration's values
 _MAX_JSON_DEPTH = 60
 _MAX_CONDITION = 200
 _MAIN_MODULE_TESTS = ("require.main", "import.meta", "process.argv")
@@ -103,8 +106,7 @@ class _SiteReader:
         own_condition = self.condition = condition_of(self.call)
         reader(probe=False)
         if plain.problems:
-            contexts = self._loop_contexts() or self._caller_contexts()
-            if contexts:
+            for contexts in self._context_candidates():
                 # Read once per loop element or per caller instead; their values are known.
                 expanded = self.found = Found()
                 for bindings, condition in contexts[:_MAX_EXPANSION]:
@@ -112,8 +114,11 @@ class _SiteReader:
                     self.ev.with_bindings(bindings, lambda: reader(probe=False))
                 if expanded.tools or not expanded.problems:
                     plain = expanded
+                    break
         elif own_condition is None:
             self._condition_from_callers(plain)
+        if own_condition is not None and plain.tools:
+            self._mark_default(plain)
         self.found = outcome
         outcome.tools.extend(plain.tools)
         outcome.problems.extend(plain.problems)
@@ -126,12 +131,26 @@ class _SiteReader:
         items = self._loop_items(loop, self.module)
         return [(_loop_bindings(loop, item), None) for item in items or []]
 
-    def _caller_contexts(self) -> list[tuple[dict[int, Any], str | None]]:
-        """Parameter bindings of the enclosing function, once per call site in the package."""
+    def _context_candidates(self) -> Iterator[list[tuple[dict[int, Any], str | None]]]:
+        """Ways to read the site again: per loop element, then per caller of each enclosing
+        function from the innermost out (a factory's parameters may name the tool)."""
+        loop = self._loop_contexts()
+        if loop:
+            yield loop
         function = _enclosing_function(self.call)
+        for _ in range(_MAX_OUTER):
+            if function is None:
+                return
+            contexts = self._caller_contexts(function)
+            if contexts:
+                yield contexts
+            function = _enclosing_function(function)
+
+    def _caller_contexts(self, function: Node | None) -> list[tuple[dict[int, Any], str | None]]:
+        """Parameter bindings of `function`, once per call site in the package."""
         contexts: list[tuple[dict[int, Any], str | None]] = []
         for module, site in self._callers(function):
-            condition = condition_of(site)
+            condition = self._marked_condition(site, module)
             for args in self._site_arguments(site, module):
                 contexts.append((bind_parameters(function, args), condition))
             if len(contexts) >= _MAX_EXPANSION:
@@ -158,12 +177,44 @@ class _SiteReader:
 
     def _condition_from_callers(self, found: Found) -> None:
         """A helper that registers tools is only conditional if every caller is."""
-        callers = self._callers(_enclosing_function(self.call))
-        conditions = [condition_of(site) for _, site in callers[:_MAX_EXPANSION]]
+        callers = self._callers(_enclosing_function(self.call))[:_MAX_EXPANSION]
+        conditions = [condition_of(site) for _, site in callers]
         if not conditions or any(c is None for c in conditions):
             return
         joined = " or ".join(dict.fromkeys(c for c in conditions if c))
+        states = {self._default_state(site, module) for module, site in callers}
+        if states == {True}:
+            joined += " (on by default)"
+        elif states == {False}:
+            joined += " (off by default)"
         found.tools[:] = [t.model_copy(update={"condition": joined}) for t in found.tools]
+
+    def _marked_condition(self, site: Node, module: Module) -> str | None:
+        condition = condition_of(site)
+        state = self._default_state(site, module) if condition else None
+        if state is None:
+            return condition
+        return f"{condition} ({'on' if state else 'off'} by default)"
+
+    def _default_state(self, site: Node, module: Module) -> bool | None:
+        """Whether the guard around `site` holds in the default configuration; None if unknown."""
+        guard = guard_of(site)
+        if guard is None:
+            return None
+        test, negated = guard
+        state = truthiness(self.ev.value(test, module))
+        return None if state is None else state != negated
+
+    def _mark_default(self, found: Found) -> None:
+        """Say whether the site's own guard holds in the default configuration, when known."""
+        state = self._default_state(self.call, self.module)
+        if state is None:
+            return
+        suffix = " (on by default)" if state else " (off by default)"
+        found.tools[:] = [
+            t.model_copy(update={"condition": t.condition + suffix}) if t.condition else t
+            for t in found.tools
+        ]
 
     def _site_arguments(self, site: Node, module: Module) -> list[list[Any]]:
         """The arguments of one call, once per loop element when the call sits in a loop."""
@@ -512,6 +563,24 @@ def condition_of(node: Node) -> str | None:
             if child.type == "else_clause":
                 return f"not ({test})"
             return test
+        child, parent = parent, parent.parent
+    return None
+
+
+def guard_of(node: Node) -> tuple[Node, bool] | None:
+    """The nearest `if` test (or `test && <node>`) guarding `node`, and whether it is negated."""
+    child, parent = node, node.parent
+    while parent is not None and parent.type not in FUNCTIONS and parent.type != "program":
+        if parent.type == "if_statement" and child != parent.child_by_field_name("condition"):
+            test = parent.child_by_field_name("condition")
+            return (test, child.type == "else_clause") if test is not None else None
+        if parent.type == "binary_expression" and child == parent.child_by_field_name("right"):
+            operator = text(parent.child_by_field_name("operator"))
+            left = parent.child_by_field_name("left")
+            if operator in ("&&", "||") and left is not None:
+                return left, operator == "||"
+        if parent.type == "ternary_expression":
+            return None
         child, parent = parent, parent.parent
     return None
 
