@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Container
 from dataclasses import dataclass, field
 
-from tree_sitter import Node
+from tree_sitter import Node, Query, QueryCursor, Tree
 
 from crawler.extract.js.parsing import ParsedFile
 from crawler.extract.js.resolve import resolve_import
@@ -73,10 +73,35 @@ def string_value(node: Node | None) -> str | None:
     return None
 
 
+_READ_TYPES = ("import_statement", "export_statement", "call_expression", "assignment_expression")
+_queries: dict[int, Query] = {}
+
+
+def _nodes_to_read(tree: Tree) -> list[Node]:
+    """The nodes build_module reads, in document order, found by a tree-sitter query.
+
+    Matching in tree-sitter's C code instead of visiting every node from Python
+    is what keeps megabyte bundles cheap.
+    """
+    root = tree.root_node
+    language = tree.language
+    key = id(language)
+    query = _queries.get(key)
+    if query is None:
+        pattern = "[" + " ".join(f"({kind})" for kind in _READ_TYPES) + "] @node"
+        try:
+            query = _queries[key] = Query(language, pattern)
+        except Exception:  # a grammar without one of the node types: walk instead
+            return [n for n in walk(root) if n.type in _READ_TYPES]
+    nodes = QueryCursor(query).captures(root).get("node", [])
+    nodes.sort(key=lambda n: (n.start_byte, -n.end_byte))
+    return nodes
+
+
 def build_module(parsed: ParsedFile, files: Container[str]) -> Module:
     module = Module(path=parsed.path, parsed=parsed)
     reader = _Reader(module, files)
-    for node in walk(parsed.root):
+    for node in _nodes_to_read(parsed.tree):
         kind = node.type
         if kind == "import_statement":
             reader.import_statement(node)
