@@ -273,7 +273,7 @@ def _register(
         annotations=hints,
         source=SourceLocation(file=module.path, line=line),
         pattern=pattern,
-        condition=findings.condition,
+        condition=join_conditions((findings.condition,)),
     )
     findings.tools.append(((line,), tool))
 

@@ -65,30 +65,50 @@ def parse_expression(text: str) -> ast.expr | None:
 
 
 def tree_depth(tree: ast.AST, stop_above: int, imports: list | None = None) -> int:
-    """Depth of the tree, counted without recursion; stops once above `stop_above`.
+    """An upper bound of the tree's depth, counted without recursion.
 
-    When `imports` is given, the Import/ImportFrom nodes met are appended to it
-    (one walk serves both needs).
+    Exact for statements; an expression written on one line is not entered
+    when its width alone keeps it shallow enough (each level of an expression
+    takes at least one character, and its leaf context/operator nodes one
+    more level), which skips most of the nodes of a module. Stops once above
+    `stop_above`. When `imports` is given, the Import/ImportFrom nodes met are
+    appended to it (one walk serves both needs).
     """
     deepest = 0
-    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
+    # (node, depth, exact): inside f-strings the positions of 3.11 are not to
+    # be trusted, so those subtrees are walked node by node.
+    stack: list[tuple[ast.AST, int, bool]] = [(tree, 1, False)]
+    expr_type = ast.expr
     import_types = (ast.Import, ast.ImportFrom)
+    fields_of: dict[type, tuple[str, ...]] = {}
     while stack:
-        node, depth = stack.pop()
+        node, depth, exact = stack.pop()
+        kind = type(node)
+        if not exact and isinstance(node, expr_type):
+            if node.lineno == node.end_lineno:
+                bound = depth + 2 * (node.end_col_offset - node.col_offset) + 4
+                if bound <= stop_above:
+                    if bound > deepest:
+                        deepest = bound
+                    continue
+            exact = kind is ast.JoinedStr
         if depth > deepest:
             deepest = depth
             if deepest > stop_above:
                 return deepest
         if imports is not None and isinstance(node, import_types):
             imports.append(node)
-        for name in node._fields:
+        names = fields_of.get(kind)
+        if names is None:
+            names = fields_of[kind] = kind._fields
+        for name in names:
             value = getattr(node, name, None)
             if isinstance(value, ast.AST):
-                stack.append((value, depth + 1))
+                stack.append((value, depth + 1, exact))
             elif isinstance(value, list):
                 for item in value:
                     if isinstance(item, ast.AST):
-                        stack.append((item, depth + 1))
+                        stack.append((item, depth + 1, exact))
     return deepest
 
 

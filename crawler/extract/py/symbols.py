@@ -35,34 +35,69 @@ class Binding:
     key: ast.expr | None = None  # ITEM: the subscript key
     module: str = ""  # IMPORT: module name; FROM: resolved module name
     attr: str = ""  # FROM: imported name
-    # The `if` tests this statement runs under, as source text ("not READ_ONLY").
-    condition: str | None = None
+    # The `if` tests this statement runs under, rendered only when asked for.
+    tests: tuple[Test, ...] = ()
+
+    @property
+    def condition(self) -> str | None:
+        """The `if` tests as source text ("not READ_ONLY"), None when there are none."""
+        return join_conditions(self.tests)
 
 
 @dataclass
 class SymbolTable:
     bindings: dict[str, list[Binding]] = field(default_factory=dict)
     returns: list[ast.Return] = field(default_factory=list)
-    # While building: the condition of the statement being read.
-    condition: str | None = None
+    # While building: the `if` tests of the statement being read.
+    tests: tuple[Test, ...] = ()
 
     def add(self, name: str, binding: Binding) -> None:
-        binding.condition = self.condition
+        binding.tests = self.tests
         self.bindings.setdefault(name, []).append(binding)
+
+
+class Test:
+    """One `if` test a statement runs under, possibly negated (`else`, guards).
+
+    Its text is made only when a tool or binding asks for it: unparsing every
+    test of every module is the slowest part of reading a package otherwise.
+    """
+
+    __slots__ = ("node", "negate", "_text")
+
+    def __init__(self, node: ast.expr, negate: bool) -> None:
+        self.node = node
+        self.negate = negate
+        self._text: str | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            text = condition_text(self.node) or ""
+            self._text = negated(text) if self.negate else text
+        return self._text
 
 
 def flat_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
     """Statements of a block, compound statements opened, in source order."""
-    for stmt, _ in flat_with_conditions(body):
+    stack: list[Iterator[ast.stmt]] = [iter(body)]
+    while stack:
+        stmt = next(stack[-1], None)
+        if stmt is None:
+            stack.pop()
+            continue
         yield stmt
+        inner = _inner_blocks(stmt)
+        if inner:
+            stack.append(iter(inner))
 
 
-def flat_with_conditions(body: list[ast.stmt]) -> Iterator[tuple[ast.stmt, tuple[str, ...]]]:
-    """Like flat_statements, each with the `if` tests it runs under (as text).
+def flat_with_conditions(body: list[ast.stmt]) -> Iterator[tuple[ast.stmt, tuple[Test, ...]]]:
+    """Like flat_statements, each with the `if` tests it runs under.
 
     `if not enabled: return` makes the rest of the block depend on `enabled`.
     """
-    stack: list[tuple[Iterator[ast.stmt], tuple[str, ...]]] = [(iter(body), ())]
+    stack: list[tuple[Iterator[ast.stmt], tuple[Test, ...]]] = [(iter(body), ())]
     while stack:
         block, conditions = stack[-1]
         stmt = next(block, None)
@@ -71,31 +106,57 @@ def flat_with_conditions(body: list[ast.stmt]) -> Iterator[tuple[ast.stmt, tuple
             continue
         yield stmt, conditions
         if isinstance(stmt, ast.If):
-            test = condition_text(stmt.test)
-            if test is None:
+            tests = _tests_of(stmt)
+            if tests is None:
                 stack.append((iter(stmt.body + stmt.orelse), conditions))
                 continue
+            test, inverse = tests
             if _leaves_block(stmt.body) and not stmt.orelse:
                 # a guard: what follows in this block runs only when the test fails
-                stack[-1] = (block, (*conditions, negated(test)))
-            stack.append((iter(stmt.orelse), (*conditions, negated(test))))
+                stack[-1] = (block, (*conditions, inverse))
+            stack.append((iter(stmt.orelse), (*conditions, inverse)))
             stack.append((iter(stmt.body), (*conditions, test)))
             continue
-        inner: list[ast.stmt] = []
-        if isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
-            inner = stmt.body + stmt.orelse
-        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
-            inner = stmt.body
-        elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
-            inner = list(stmt.body)
-            for handler in stmt.handlers:
-                inner += handler.body
-            inner += stmt.orelse + stmt.finalbody
-        elif isinstance(stmt, ast.Match):
-            for case in stmt.cases:
-                inner += case.body
+        inner = _inner_blocks(stmt)
         if inner:
             stack.append((iter(inner), conditions))
+
+
+def _tests_of(stmt: ast.If) -> tuple[Test, Test] | None:
+    """The test of an `if` and its negation, made once per statement and kept on it."""
+    cached = getattr(stmt, "_mcp_tests", False)
+    if cached is False:
+        cached = (
+            None
+            if not is_configuration(stmt.test)
+            else (
+                Test(stmt.test, False),
+                Test(stmt.test, True),
+            )
+        )
+        stmt._mcp_tests = cached
+    return cached
+
+
+def _inner_blocks(stmt: ast.stmt) -> list[ast.stmt]:
+    """The statements nested in a compound statement, in source order."""
+    if isinstance(stmt, ast.If):
+        return stmt.body + stmt.orelse
+    if isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
+        return stmt.body + stmt.orelse
+    if isinstance(stmt, (ast.With, ast.AsyncWith)):
+        return stmt.body
+    if isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+        inner = list(stmt.body)
+        for handler in stmt.handlers:
+            inner += handler.body
+        return inner + stmt.orelse + stmt.finalbody
+    if isinstance(stmt, ast.Match):
+        inner = []
+        for case in stmt.cases:
+            inner += case.body
+        return inner
+    return []
 
 
 def _leaves_block(body: list[ast.stmt]) -> bool:
@@ -105,6 +166,42 @@ def _leaves_block(body: list[ast.stmt]) -> bool:
 _MAX_CONDITION = 160
 # Tests that are not configuration: the script guard and typing-only imports.
 _NOT_CONFIGURATION = ("__name__", "TYPE_CHECKING", "sys.version_info")
+
+
+def is_configuration(test: ast.expr) -> bool:
+    """Whether an `if` test can be a configuration switch, read from its names.
+
+    The same decision as condition_text's (no `__name__`, `TYPE_CHECKING` or
+    `sys.version_info` in the test) without unparsing it.
+    """
+    stack = [test]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name):
+            words = (node.id,)
+        elif isinstance(node, ast.Attribute):
+            words = (node.attr,)
+            if node.attr.startswith("version_info") and _ends_with_sys(node.value):
+                return False
+        elif isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
+            words = (repr(node.value),)
+        elif isinstance(node, ast.keyword) and node.arg:
+            words = (node.arg,)
+        elif isinstance(node, ast.arg):
+            words = (node.arg,)
+        else:
+            words = ()
+        for word in words:
+            if "__name__" in word or "TYPE_CHECKING" in word or "sys.version_info" in word:
+                return False
+        stack.extend(ast.iter_child_nodes(node))
+    return True
+
+
+def _ends_with_sys(node: ast.expr) -> bool:
+    if isinstance(node, ast.Name):
+        return node.id.endswith("sys")
+    return isinstance(node, ast.Attribute) and node.attr.endswith("sys")
 
 
 def condition_text(test: ast.expr) -> str | None:
@@ -137,7 +234,12 @@ def negated(text: str) -> str:
     return f"not ({text})"
 
 
-def join_conditions(conditions: tuple[str, ...] | list[str]) -> str | None:
+def join_conditions(conditions) -> str | None:
+    """`a and b` from condition texts or Tests; None when there are none."""
+    if not conditions:
+        return None
+    conditions = [c if isinstance(c, str) or c is None else c.text for c in conditions]
+    conditions = [c for c in conditions if c]
     if not conditions:
         return None
     if len(conditions) == 1:
@@ -164,9 +266,9 @@ def build_table(body: list[ast.stmt], module_name: str, is_package: bool) -> Sym
     flat = list(flat_with_conditions(body))
     helpers = _helpers([stmt for stmt, _ in flat])
     for stmt, conditions in flat:
-        table.condition = join_conditions(conditions)
+        table.tests = conditions
         _bind_statement(table, stmt, module_name, is_package, helpers)
-    table.condition = None
+    table.tests = ()
     return table
 
 

@@ -12,6 +12,7 @@ import ast
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from crawler.extract.py.conditions import Conditions
 from crawler.extract.py.evaluator import Evaluator, Scope
@@ -39,8 +40,9 @@ class Findings:
     # id(server object) -> name prefix it is mounted under (fastmcp mount/import_server)
     prefixes: dict[int, str] = field(default_factory=dict)
     conditions: Conditions = field(default_factory=Conditions)
-    # The condition of the statement being read (set by the matchers as they go).
-    condition: str | None = None
+    # The condition of the statement being read (set by the matchers as they go);
+    # a text, or a LazyCondition that makes its text when a tool needs it.
+    condition: Any = None
     # (file, first line, last line) of helper functions read with real arguments;
     # what their bodies yield when read on their own (unbound parameters) is dropped.
     helper_bodies: set = field(default_factory=set)
