@@ -17,12 +17,16 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-export_app = typer.Typer(help="Export recommended artefacts from the catalogue.", no_args_is_help=True)
+export_app = typer.Typer(
+    help="Export recommended artefacts from the catalogue.", no_args_is_help=True
+)
 app.add_typer(export_app, name="export")
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="SQLite file or database URL. Default: $CATALOGUE_DB, else catalogue.db."),
+    typer.Option(
+        "--db", help="SQLite file or database URL. Default: $CATALOGUE_DB, else catalogue.db."
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
@@ -31,7 +35,9 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable
 def crawl(
     packages: Annotated[
         list[str] | None,
-        typer.Argument(help="pypi:NAME[==VERSION] or npm:NAME[@VERSION]. Default: the built-in list."),
+        typer.Argument(
+            help="pypi:NAME[==VERSION] or npm:NAME[@VERSION]. Default: the built-in list."
+        ),
     ] = None,
     from_file: Annotated[
         Path | None, typer.Option("--from", help="A file with one package per line.")
@@ -61,10 +67,14 @@ def scan(
 
 @app.command()
 def classify(
-    name: Annotated[str | None, typer.Argument(help="A server in the catalogue, e.g. fal-mcp-server.")] = None,
+    name: Annotated[
+        str | None, typer.Argument(help="A server in the catalogue, e.g. fal-mcp-server.")
+    ] = None,
     tools_file: Annotated[
         Path | None,
-        typer.Option("--tools-file", help='A tools/list result {"tools": [...]} or JSON Lines of tools.'),
+        typer.Option(
+            "--tools-file", help='A tools/list result {"tools": [...]} or JSON Lines of tools.'
+        ),
     ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -136,7 +146,9 @@ def main() -> None:
         if callable(getattr(exc, "show", None)) and isinstance(exit_code, int):
             exc.show()  # type: ignore[attr-defined]
             raise SystemExit(exit_code) from None
-        err_console.print(f"error: unexpected {type(exc).__name__}: {safe_text(str(exc))}", markup=False)
+        err_console.print(
+            f"error: unexpected {type(exc).__name__}: {safe_text(str(exc))}", markup=False
+        )
         raise SystemExit(1) from None
     raise SystemExit(code if isinstance(code, int) else 0)
 

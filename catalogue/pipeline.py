@@ -92,7 +92,11 @@ class Crawler:
         labels = classifier.classify_many(extraction.tools)
         self._record_success(info, data, extraction, labels)
         return PackageOutcome(
-            str(spec), "stored", info.version, len(extraction.tools), extraction.completeness.value,
+            str(spec),
+            "stored",
+            info.version,
+            len(extraction.tools),
+            extraction.completeness.value,
             skipped=[f"{s.file}: {s.reason}" for s in extraction.skipped],
         )
 

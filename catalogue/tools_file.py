@@ -45,7 +45,7 @@ def _entries(path: Path, text: str) -> list[tuple[str, Any]]:
     elif isinstance(document, dict) and "name" in document:
         document = [document]  # a JSON Lines file holding one tool
     if not isinstance(document, list):
-        raise UsageError(f"{path}: expected {{\"tools\": [...]}} or JSON Lines of tool objects")
+        raise UsageError(f'{path}: expected {{"tools": [...]}} or JSON Lines of tool objects')
     return [(f"tool #{i + 1}", entry) for i, entry in enumerate(document)]
 
 
@@ -54,7 +54,7 @@ def _tool(path: Path, where: str, entry: Any) -> ToolDefinition:
         raise UsageError(f"{path}: {where} is not a JSON object")
     name = entry.get("name")
     if not isinstance(name, str):
-        raise UsageError(f"{path}: {where} has no string \"name\"")
+        raise UsageError(f'{path}: {where} has no string "name"')
     description = entry.get("description")
     schema = entry.get("inputSchema", entry.get("input_schema"))
     annotations = entry.get("annotations")
@@ -62,6 +62,8 @@ def _tool(path: Path, where: str, entry: Any) -> ToolDefinition:
         name=name,
         description=description if isinstance(description, str) else "",
         # A schema that is not an object is kept as evidence of itself, not dropped.
-        input_schema=schema if isinstance(schema, dict) else {"type": "object", "x-invalid": schema},
+        input_schema=schema
+        if isinstance(schema, dict)
+        else {"type": "object", "x-invalid": schema},
         annotations=annotations if isinstance(annotations, dict) else {},
     )

@@ -58,9 +58,14 @@ def unpack_bytes(data: bytes, filename: str, limits: ArchiveLimits | None = None
     lower = filename.lower()
     if lower.endswith((".whl", ".zip")) or data[:4] == b"PK\x03\x04":
         return _from_zip(data, limits)
-    if lower.endswith((".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tar.xz")) or data[:2] == b"\x1f\x8b":
+    if (
+        lower.endswith((".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tar.xz"))
+        or data[:2] == b"\x1f\x8b"
+    ):
         return _from_tar(data, limits)
-    raise ArchiveError(f"{filename}: not a recognised archive (expected .tar.gz, .tgz, .whl or .zip)")
+    raise ArchiveError(
+        f"{filename}: not a recognised archive (expected .tar.gz, .tgz, .whl or .zip)"
+    )
 
 
 def _safe_member_path(name: str) -> str | None:
@@ -162,7 +167,14 @@ def _from_zip(data: bytes, limits: ArchiveLimits) -> PackageFiles:
                     collector.skipped.append(FileSkip(file=path, reason="size header is wrong"))
                     continue
                 collector.add(path, content)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, zlib.error) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        OSError,
+        ValueError,
+        zlib.error,
+    ) as exc:
         raise ArchiveError(f"corrupt or truncated zip archive: {exc}") from exc
     except NotImplementedError as exc:  # an unsupported compression method
         raise ArchiveError(f"unsupported zip archive: {exc}") from exc

@@ -22,7 +22,8 @@ def pypi_base_url(configured: str | None = None) -> str:
     url = configured or os.environ.get("CATALOGUE_PYPI_URL") or _pip_index_url()
     if not url:
         raise EndpointError(
-            "no PyPI endpoint: set CATALOGUE_PYPI_URL or pip's index-url (pip config set global.index-url URL)"
+            "no PyPI endpoint: set CATALOGUE_PYPI_URL or pip's index-url "
+            "(pip config set global.index-url URL)"
         )
     return _strip_simple(url)
 
@@ -54,7 +55,11 @@ def _pip_index_url() -> str | None:
         config = Configuration(isolated=False)
         config.load()
         for key, value in config.items():
-            if key.endswith(".index-url") and key.split(".")[0] in ("global", "install", "download"):
+            if key.endswith(".index-url") and key.split(".")[0] in (
+                "global",
+                "install",
+                "download",
+            ):
                 return str(value)
     except Exception:  # a broken pip.conf should not hide pip's own default
         pass

@@ -11,16 +11,26 @@ from tests.registry import FakeRegistry, Published, npm_tarball, sdist, serve
 
 def standard_registry() -> FakeRegistry:
     registry = FakeRegistry()
-    registry.add_pypi("weather-mcp", "1.0.0", Published(*sdist("weather_mcp", "weather-mcp", "1.0.0")))
-    registry.add_pypi("notes-server", "2.1.0", Published(*sdist("notes_server", "notes-server", "2.1.0")))
     registry.add_pypi(
-        "broken-source-mcp", "1.0.0", Published(*sdist("broken_source", "broken-source-mcp", "1.0.0"))
+        "weather-mcp", "1.0.0", Published(*sdist("weather_mcp", "weather-mcp", "1.0.0"))
+    )
+    registry.add_pypi(
+        "notes-server", "2.1.0", Published(*sdist("notes_server", "notes-server", "2.1.0"))
+    )
+    registry.add_pypi(
+        "broken-source-mcp",
+        "1.0.0",
+        Published(*sdist("broken_source", "broken-source-mcp", "1.0.0")),
     )
     registry.add_npm(
-        "@fixture/files-mcp", "0.3.0", Published(*npm_tarball("files_mcp", "@fixture/files-mcp", "0.3.0"))
+        "@fixture/files-mcp",
+        "0.3.0",
+        Published(*npm_tarball("files_mcp", "@fixture/files-mcp", "0.3.0")),
     )
     good_name, good = sdist("weather_mcp", "corrupt-mcp", "1.0.0")
-    registry.add_pypi("corrupt-mcp", "1.0.0", Published(good_name, b"this is not a tar archive at all"))
+    registry.add_pypi(
+        "corrupt-mcp", "1.0.0", Published(good_name, b"this is not a tar archive at all")
+    )
     name, data = sdist("weather_mcp", "truncated-mcp", "1.0.0")
     registry.add_pypi("truncated-mcp", "1.0.0", Published(name, data[: len(data) // 2]))
     name, data = sdist("weather_mcp", "tampered-mcp", "1.0.0")

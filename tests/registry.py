@@ -72,7 +72,9 @@ class FakeRegistry:
         self.npm.setdefault(name, {})[version] = artifact
 
     # --- documents -------------------------------------------------------
-    def pypi_document(self, name: str, version: str | None, with_releases: bool = True) -> dict | None:
+    def pypi_document(
+        self, name: str, version: str | None, with_releases: bool = True
+    ) -> dict | None:
         versions = self.pypi.get(name)
         if not versions:
             return None
@@ -93,7 +95,8 @@ class FakeRegistry:
         }  # fmt: skip
         if with_releases:
             document["releases"] = {
-                v: self.pypi_document(name, v, False)["urls"] for v in versions  # type: ignore[index]
+                v: self.pypi_document(name, v, False)["urls"]
+                for v in versions  # type: ignore[index]
             }
         return document
 
@@ -112,7 +115,11 @@ class FakeRegistry:
                     "shasum": hashlib.sha1(published.data).hexdigest(),
                 },
             }  # fmt: skip
-        return {"name": name, "dist-tags": {"latest": max(versions, key=_version_key)}, "versions": docs}
+        return {
+            "name": name,
+            "dist-tags": {"latest": max(versions, key=_version_key)},
+            "versions": docs,
+        }
 
     def file(self, filename: str) -> bytes | None:
         for versions in (*self.pypi.values(), *self.npm.values()):
@@ -135,7 +142,9 @@ class FakeRegistry:
         if len(parts) >= 3 and parts[0] == "pypi" and parts[-1] == "json":
             if len(parts) == 4 and parts[1] in self.project_only:
                 return 404, b"{}"
-            body = self.pypi_document(parts[1], parts[2] if len(parts) == 4 else None, len(parts) == 3)
+            body = self.pypi_document(
+                parts[1], parts[2] if len(parts) == 4 else None, len(parts) == 3
+            )
         elif len(parts) == 2 and parts[0] in ("files", "tarballs"):
             data = self.file(parts[1])
             return (200, data) if data is not None else (404, b"")
@@ -168,6 +177,8 @@ def serve(registry: FakeRegistry) -> tuple[ThreadingHTTPServer, threading.Thread
     handler = type("Handler", (_Handler,), {"registry": registry})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     registry.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     return server, thread

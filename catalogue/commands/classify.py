@@ -22,10 +22,17 @@ def run_classify_file(path: Path, as_json: bool) -> None:
     labels = classifier.classify_many(tools)
     if as_json:
         print_json(
-            {"tools": [{"name": t.name, "label": label_json(lb)} for t, lb in zip(tools, labels, strict=True)]}
+            {
+                "tools": [
+                    {"name": t.name, "label": label_json(lb)}
+                    for t, lb in zip(tools, labels, strict=True)
+                ]
+            }
         )
     else:
-        console.print(labels_table(zip(tools, labels, strict=True), title=f"{path.name}: {len(tools)} tools"))
+        console.print(
+            labels_table(zip(tools, labels, strict=True), title=f"{path.name}: {len(tools)} tools")
+        )
 
 
 def run_classify_server(name: str, settings: Settings, as_json: bool) -> None:
@@ -33,7 +40,9 @@ def run_classify_server(name: str, settings: Settings, as_json: bool) -> None:
     with sessions() as session:
         servers = store.find_servers(session, name)
         if not servers:
-            raise NotInCatalogue(f"{name}: not in the catalogue at {settings.db}; run `catalogue crawl` first")
+            raise NotInCatalogue(
+                f"{name}: not in the catalogue at {settings.db}; run `catalogue crawl` first"
+            )
         reports = []
         for server in servers:
             release = store.latest_good_release(server)
@@ -74,7 +83,9 @@ def labelled_tools(session: Session, release: Release) -> list[tuple[ToolDefinit
     """The release's tools with labels of the current classifier, computed and stored if missing."""
     rows = list(release.tools)
     definitions = [store.tool_definition(row) for row in rows]
-    labels: list[Label | None] = [store.stored_label(row, classifier.CLASSIFIER_VERSION) for row in rows]
+    labels: list[Label | None] = [
+        store.stored_label(row, classifier.CLASSIFIER_VERSION) for row in rows
+    ]
     missing = [i for i, label in enumerate(labels) if label is None]
     if missing:
         fresh = classifier.classify_many([definitions[i] for i in missing])

@@ -44,7 +44,9 @@ def parse_specs(texts: list[str]) -> list[PackageSpec]:
     return specs
 
 
-def make_sources(settings: Settings, specs: list[PackageSpec], http: HttpClient) -> dict[str, Source]:
+def make_sources(
+    settings: Settings, specs: list[PackageSpec], http: HttpClient
+) -> dict[str, Source]:
     """Only the registries the run needs, so a missing npm setup does not stop a PyPI crawl."""
     sources: dict[str, Source] = {}
     try:
@@ -71,16 +73,22 @@ def run_crawl(packages: list[str], settings: Settings, as_json: bool) -> int:
             if outcome.status == "failed":
                 err_console.print(f"error: {safe_text(outcome.error)}", markup=False)
             for skipped in outcome.skipped:
-                err_console.print(f"warning: {safe_text(outcome.package)}: skipped {safe_text(skipped)}", markup=False)
+                err_console.print(
+                    f"warning: {safe_text(outcome.package)}: skipped {safe_text(skipped)}",
+                    markup=False,
+                )
         console.print(
-            f"Results are stored in {store.describe_database(settings.db)}. See one server with "
-            "`catalogue classify NAME`; write policies with `catalogue export policies --out policies/`.",
+            f"Results are stored in {store.describe_database(settings.db)}. "
+            "See one server with `catalogue classify NAME`; "
+            "write policies with `catalogue export policies --out policies/`.",
             markup=False,
         )
     return EXIT_SOME_FAILED if any(o.status == "failed" for o in outcomes) else EXIT_OK
 
 
-def _crawl_with_progress(crawler: Crawler, specs: list[PackageSpec], quiet: bool) -> list[PackageOutcome]:
+def _crawl_with_progress(
+    crawler: Crawler, specs: list[PackageSpec], quiet: bool
+) -> list[PackageOutcome]:
     progress = Progress(
         TextColumn("crawling"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         TextColumn("{task.description}"), console=err_console, disable=quiet, transient=True,
@@ -101,9 +109,12 @@ def _outcome_table(outcomes: list[PackageOutcome]) -> Table:
         table.add_column(column)
     styles = {"stored": "green", "unchanged": "cyan", "failed": "red"}
     for o in outcomes:
+        tools = str(o.tools) if o.status != "failed" else "-"
         table.add_row(
-            Text(safe_text(o.package, 70)), Text(safe_text(o.version, 30)),
-            Text(o.status, style=styles[o.status]), Text(str(o.tools) if o.status != "failed" else "-"),
+            Text(safe_text(o.package, 70)),
+            Text(safe_text(o.version, 30)),
+            Text(o.status, style=styles[o.status]),
+            Text(tools),
             Text(o.completeness or "-"),
-        )  # fmt: skip
+        )
     return table

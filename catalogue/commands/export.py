@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from classifier.policy import policy_for_tools, render_policy
 from catalogue.commands.classify import labelled_tools
 from catalogue.db import store
 from catalogue.errors import NotInCatalogue, UsageError
 from catalogue.output import console, print_json
 from catalogue.settings import Settings
+from classifier.policy import policy_for_tools, render_policy
 
 
 def policy_path(out: Path, source: str, name: str) -> Path:
@@ -52,5 +52,8 @@ def run_export_policies(names: list[str], out: Path, settings: Settings, as_json
         return
     for item in written:
         noun = "tool" if item["tools"] == 1 else "tools"
-        console.print(f"{item['server']} {item['version']}: {item['tools']} {noun} -> {item['path']}", markup=False)
+        console.print(
+            f"{item['server']} {item['version']}: {item['tools']} {noun} -> {item['path']}",
+            markup=False,
+        )
     console.print(f"{len(written)} policy files written under {out}", markup=False)

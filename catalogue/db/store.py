@@ -134,7 +134,9 @@ def tool_definition(row: Tool) -> ToolDefinition:
         description=row.description,
         input_schema=row.input_schema,
         annotations=row.annotations,
-        source=SourceLocation(file=row.source_file, line=row.source_line) if row.source_file else None,
+        source=SourceLocation(file=row.source_file, line=row.source_line)
+        if row.source_file
+        else None,
         pattern=row.pattern,
         condition=row.condition,
     )

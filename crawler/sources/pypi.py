@@ -64,7 +64,9 @@ def _release_from_document(spec: PackageSpec, document: Any, url: str) -> Releas
         raise SourceError(f"pypi:{spec.name} {version}: the release has no files")
     chosen = _choose_file([f for f in files if isinstance(f, dict)])
     if chosen is None:
-        raise SourceError(f"pypi:{spec.name} {version}: no sdist or wheel among the release's files")
+        raise SourceError(
+            f"pypi:{spec.name} {version}: no sdist or wheel among the release's files"
+        )
     digests = {k: str(v) for k, v in (chosen.get("digests") or {}).items() if k in ("sha256",)}
     project_urls = info.get("project_urls") or {}
     return Release(

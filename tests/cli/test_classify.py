@@ -46,12 +46,26 @@ def test_classify_unknown_server(catalogue_env, cli):
 
 
 TOOLS = [
-    {"name": "get_balance", "description": "Get the current account balance.", "inputSchema": {"type": "object"}},
-    {"name": "delete_repo", "description": "Delete a repository permanently.",
-     "inputSchema": {"type": "object", "properties": {"repo": {"type": "string"}}}},
-    {"name": "create_payment_link", "description": "Create a payment link for a product and price."},
-    {"name": "run_command", "description": "Run a shell command.", "annotations": {"readOnlyHint": False}},
-]  # fmt: skip
+    {
+        "name": "get_balance",
+        "description": "Get the current account balance.",
+        "inputSchema": {"type": "object"},
+    },
+    {
+        "name": "delete_repo",
+        "description": "Delete a repository permanently.",
+        "inputSchema": {"type": "object", "properties": {"repo": {"type": "string"}}},
+    },
+    {
+        "name": "create_payment_link",
+        "description": "Create a payment link for a product and price.",
+    },
+    {
+        "name": "run_command",
+        "description": "Run a shell command.",
+        "annotations": {"readOnlyHint": False},
+    },
+]
 
 
 @pytest.mark.parametrize("shape", ["tools_list", "json_lines"])
@@ -64,7 +78,12 @@ def test_classify_a_tools_file(cli, tmp_path, shape):
     result = cli("classify", "--tools-file", str(path), "--json")
     assert result.code == 0, result.stderr
     out = json.loads(result.stdout)["tools"]
-    assert [t["name"] for t in out] == ["get_balance", "delete_repo", "create_payment_link", "run_command"]
+    assert [t["name"] for t in out] == [
+        "get_balance",
+        "delete_repo",
+        "create_payment_link",
+        "run_command",
+    ]
     assert [t["label"]["category"] for t in out] == ["Read", "Destructive", "Financial", "Execute"]
     for item in out:
         for evidence in item["label"]["evidence"]:

@@ -33,7 +33,12 @@ def test_crawl_stores_servers_tools_and_labels(catalogue_env, cli, tmp_path):
         tools = session.scalars(
             select(Tool).join(Release).join(Server).where(Server.name == "notes-server")
         ).all()
-        assert [t.name for t in tools] == ["list_notes", "search_notes", "create_note", "purge_notebook"]
+        assert [t.name for t in tools] == [
+            "list_notes",
+            "search_notes",
+            "create_note",
+            "purge_notebook",
+        ]
         purge = tools[3]
         assert purge.source_file == "src/notes_server/tools/write_tools.py"
         assert purge.source_line > 0 and len(purge.definition_hash) == 64
@@ -57,7 +62,9 @@ def test_crawling_a_stored_version_is_a_no_op(catalogue_env, cli):
 
 def test_a_new_version_adds_a_release_and_keeps_the_old(catalogue_env, cli, tmp_path):
     assert cli("crawl", "pypi:weather-mcp").code == 0
-    catalogue_env.add_pypi("weather-mcp", "1.1.0", Published(*sdist("weather_mcp", "weather-mcp", "1.1.0")))
+    catalogue_env.add_pypi(
+        "weather-mcp", "1.1.0", Published(*sdist("weather_mcp", "weather-mcp", "1.1.0"))
+    )
     assert cli("crawl", "pypi:weather-mcp").code == 0
     with _db(tmp_path)() as session:
         server = session.scalars(select(Server).where(Server.name == "weather-mcp")).one()

@@ -40,7 +40,9 @@ def test_wheel_is_read_as_zip():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as wheel:
         wheel.writestr("demo/__init__.py", "x = 1\n")
-        wheel.writestr("demo-1.0.dist-info/entry_points.txt", "[console_scripts]\ndemo = demo:main\n")
+        wheel.writestr(
+            "demo-1.0.dist-info/entry_points.txt", "[console_scripts]\ndemo = demo:main\n"
+        )
     package = unpack_bytes(buffer.getvalue(), "demo-1.0-py3-none-any.whl")
     assert package.files["demo/__init__.py"] == b"x = 1\n"
     assert "demo-1.0.dist-info/entry_points.txt" in package.files
@@ -50,7 +52,9 @@ def test_path_traversal_and_links_are_not_unpacked():
     link = tarfile.TarInfo("pkg/evil-link")
     link.type = tarfile.SYMTYPE
     link.linkname = "/etc/passwd"
-    data = _tar({"pkg/ok.py": b"a = 1\n", "../escape.py": b"b = 2\n", "/abs.py": b"c = 3\n"}, [link])
+    data = _tar(
+        {"pkg/ok.py": b"a = 1\n", "../escape.py": b"b = 2\n", "/abs.py": b"c = 3\n"}, [link]
+    )
     package = unpack_bytes(data, "x.tar.gz")
     assert list(package.files) == ["ok.py"]  # the lone top folder is stripped
     assert {s.file for s in package.skipped} == {"../escape.py", "/abs.py"}

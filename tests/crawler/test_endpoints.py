@@ -8,7 +8,10 @@ def test_settings_win_over_machine_configuration(monkeypatch):
     monkeypatch.setenv("CATALOGUE_NPM_URL", "http://npm.test/")
     assert endpoints.pypi_base_url() == "http://127.0.0.1:9"
     assert endpoints.npm_registry_url() == "http://npm.test"
-    assert endpoints.pypi_base_url("http://mirror.test/root/pypi/simple") == "http://mirror.test/root/pypi"
+    assert (
+        endpoints.pypi_base_url("http://mirror.test/root/pypi/simple")
+        == "http://mirror.test/root/pypi"
+    )
 
 
 def test_pip_index_url_environment(monkeypatch):

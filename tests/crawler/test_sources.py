@@ -26,7 +26,10 @@ FAST = HttpSettings(retries=2, backoff_seconds=0.01)
     [
         ("pypi:fal-mcp-server", ("pypi", "fal-mcp-server", None)),
         ("pypi:fal-mcp-server==1.18.0", ("pypi", "fal-mcp-server", "1.18.0")),
-        ("npm:@modelcontextprotocol/server-memory", ("npm", "@modelcontextprotocol/server-memory", None)),
+        (
+            "npm:@modelcontextprotocol/server-memory",
+            ("npm", "@modelcontextprotocol/server-memory", None),
+        ),
         ("npm:@scope/pkg@2.0.1", ("npm", "@scope/pkg", "2.0.1")),
         ("npm:plain@1.0.0", ("npm", "plain", "1.0.0")),
     ],
@@ -43,7 +46,9 @@ def test_parse_spec_rejects_other_shapes(text):
 
 
 def test_pypi_resolves_latest_and_downloads_verified(registry):
-    registry.add_pypi("weather-mcp", "1.1.0", Published(*sdist("weather_mcp", "weather-mcp", "1.1.0")))
+    registry.add_pypi(
+        "weather-mcp", "1.1.0", Published(*sdist("weather_mcp", "weather-mcp", "1.1.0"))
+    )
     with HttpClient(FAST) as http:
         source = PyPISource(registry.base_url, http)
         release = source.resolve(PackageSpec(source="pypi", name="weather-mcp"))
@@ -66,7 +71,9 @@ def test_pypi_unknown_package_and_version(registry):
 
 
 def test_pypi_pinned_version_from_the_project_document(registry):
-    registry.add_pypi("weather-mcp", "1.1.0", Published(*sdist("weather_mcp", "weather-mcp", "1.1.0")))
+    registry.add_pypi(
+        "weather-mcp", "1.1.0", Published(*sdist("weather_mcp", "weather-mcp", "1.1.0"))
+    )
     registry.project_only.add("weather-mcp")
     with HttpClient(FAST) as http:
         source = PyPISource(registry.base_url, http)
@@ -108,7 +115,10 @@ def test_npm_unknown(registry):
 def test_retry_then_success_and_give_up(registry):
     registry.statuses["/pypi/weather-mcp/json"] = [503, 200]
     with HttpClient(FAST) as http:
-        assert http.get_json(f"{registry.base_url}/pypi/weather-mcp/json")["info"]["version"] == "1.0.0"
+        assert (
+            http.get_json(f"{registry.base_url}/pypi/weather-mcp/json")["info"]["version"]
+            == "1.0.0"
+        )
         registry.statuses["/pypi/weather-mcp/json"] = [500, 500, 500]
         with pytest.raises(FetchError, match="HTTP 500") as caught:
             http.get_json(f"{registry.base_url}/pypi/weather-mcp/json")

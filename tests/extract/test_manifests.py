@@ -36,16 +36,22 @@ def test_manifest_is_ignored_when_code_defines_tools():
         def extract(self, package):
             from mcp_domain import ExtractionResult, ToolDefinition
 
-            return ExtractionResult(tools=[ToolDefinition(name="from_code")], completeness=Completeness.complete)
+            return ExtractionResult(
+                tools=[ToolDefinition(name="from_code")], completeness=Completeness.complete
+            )
 
-    result = extract_package(_package({"manifest.json": json.dumps(MANIFEST)}), extractors=[OneTool()])
+    result = extract_package(
+        _package({"manifest.json": json.dumps(MANIFEST)}), extractors=[OneTool()]
+    )
     assert [t.name for t in result.tools] == ["from_code"]
     assert result.completeness is Completeness.complete
 
 
 def test_broken_or_unrelated_manifests():
     assert manifest_tools(_package({"manifest.json": "{broken"})).tools == []
-    assert manifest_tools(_package({"manifest.json": '{"tools": [{"name": "x"}]}'})).tools == []  # no "server"
+    assert (
+        manifest_tools(_package({"manifest.json": '{"tools": [{"name": "x"}]}'})).tools == []
+    )  # no "server"
     assert manifest_tools(_package({"manifest.json": "[" * 100000})).tools == []
 
 

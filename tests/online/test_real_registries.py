@@ -34,7 +34,10 @@ def test_fal_mcp_server_has_its_18_tools(real_env, cli):
 
 @pytest.mark.parametrize(
     "package, count",
-    [("npm:@modelcontextprotocol/server-filesystem", 14), ("npm:@modelcontextprotocol/server-memory", 9)],
+    [
+        ("npm:@modelcontextprotocol/server-filesystem", 14),
+        ("npm:@modelcontextprotocol/server-memory", 9),
+    ],
 )
 def test_reference_npm_servers(real_env, cli, package, count):
     result = cli("crawl", package, "--json")
