@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from crawler.extract.py.docstrings import served_description
 from crawler.extract.py.evaluator import Evaluator, Scope
 from crawler.extract.py.hints import annotations_dict
 from crawler.extract.py.modules import Module
@@ -258,6 +259,8 @@ def _register(
     if description is None:
         doc = ast.get_docstring(node, clean=False)
         description = cleandoc(doc) if doc else ""
+        if description and _standalone_fastmcp(receiver, module):
+            description = served_description(description, ev.project.docstring_rule)
     hints, missing = annotations_dict(options.get("annotations"))
     if missing is not None:
         findings.unresolved_at(missing, f"annotations of tool {name}")
@@ -276,6 +279,29 @@ def _register(
         condition=join_conditions((findings.condition,)),
     )
     findings.tools.append(((line,), tool))
+
+
+def _standalone_fastmcp(receiver: Any, module: Module) -> bool:
+    """Whether the tool is registered on the standalone `fastmcp` package's server
+    (which reads docstring sections) rather than the SDK's."""
+    qualname = getattr(receiver, "qualname", "")
+    if qualname and qualname.split(".")[0] in ("fastmcp", "mcp"):
+        return qualname.split(".")[0] == "fastmcp"
+    cls = getattr(receiver, "cls", None)
+    if cls is not None:  # a package subclass: where its class is defined decides
+        module = cls.module
+    standalone = sdk = False
+    for node in module.imports:
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        for name in names:
+            standalone = standalone or name.split(".")[0] == "fastmcp"
+            sdk = sdk or name.startswith("mcp.server")
+    return standalone and not sdk
 
 
 def _text(value: Any) -> Any:

@@ -11,6 +11,7 @@ import ast
 import sys
 from dataclasses import dataclass, field
 
+from crawler.extract.py.framework import fastmcp_rule
 from crawler.extract.py.source import SourceRefused, parse_python
 from crawler.extract.py.symbols import (
     SymbolTable,
@@ -125,6 +126,7 @@ class Project:
     index: ModuleIndex = field(init=False)
     skipped: list[FileSkip] = field(default_factory=list)
     _modules: dict[str, Module | None] = field(default_factory=dict)
+    _docstring_rule: str | None = None
 
     def __post_init__(self) -> None:
         self.index = ModuleIndex(list(self.files.paths(".py")))
@@ -151,6 +153,13 @@ class Project:
         module = Module(name, path, self.index.is_package(path), tree, text, _imports=imports)
         self._modules[path] = module
         return module
+
+    @property
+    def docstring_rule(self) -> str:
+        """How the package's standalone `fastmcp` turns docstrings into descriptions."""
+        if self._docstring_rule is None:
+            self._docstring_rule = fastmcp_rule(self.files)
+        return self._docstring_rule
 
     def has_module(self, name: str) -> bool:
         return self.index.path(name) is not None
