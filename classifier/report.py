@@ -76,3 +76,29 @@ def format_report(report: dict[str, Any], mistakes: bool = False) -> str:
             for m in report["mistakes"]
         ]
     return "\n".join(out)
+
+
+def format_cv_report(report: dict[str, Any], mistakes: bool = False) -> str:
+    """Cross-validation over the training servers: summary, per class, confusion, errors."""
+    split = report["split"]
+    out = [
+        f"cross-validation: {split['train_tools']} tools in {split['train_servers']} "
+        f"training servers, {split['folds']} grouped folds (held-out servers not read)",
+        "",
+        f"{'system':<12} {'accuracy':>9} {'macro-F1':>9} {'D+F recall':>11}",
+    ]
+    for name in ("combined", "rules_only"):
+        s = report[name]
+        out.append(
+            f"{name:<12} {_pct(s['accuracy']):>9} {_pct(s['macro_f1']):>9} "
+            f"{_pct(s['destructive_financial_recall']):>11}"
+        )
+    out += ["", "combined, per category:", *_per_class(report["combined"])]
+    out += ["", "combined, confusion:", *_confusion(report["combined"])]
+    if mistakes:
+        out += ["", "mistakes (source, server, tool, true -> predicted):"]
+        out += [
+            f"  {m['source']}  {m['server']}  {m['name']}  {m['true']} -> {m['predicted']}"
+            for m in report["mistakes"]
+        ]
+    return "\n".join(out)
