@@ -53,6 +53,7 @@ class ServerScore:
     matched: int = 0
     description_matches: int = 0
     property_matches: int = 0
+    off_by_default: int = 0
     missing: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
     completeness: str = ""
@@ -95,7 +96,12 @@ def extract_in_child(artifact: str, queue: multiprocessing.Queue) -> None:  # ty
 
         result = extract_package(open_package(Path(artifact)))
         tools = [
-            {"name": t.name, "description": t.description, "input_schema": t.input_schema}
+            {
+                "name": t.name,
+                "description": t.description,
+                "input_schema": t.input_schema,
+                "condition": t.condition or "",
+            }
             for t in result.tools
         ]
         completeness = getattr(result.completeness, "value", str(result.completeness))
@@ -124,6 +130,9 @@ def run_extraction(artifact: Path, timeout: float) -> dict[str, Any]:
 # ---------------------------------------------------------------- scoring
 
 
+OFF_BY_DEFAULT = "(off by default)"
+
+
 def score_server(
     entry: CorpusEntry, truth: dict[str, Any], extracted: dict[str, Any]
 ) -> ServerScore:
@@ -137,7 +146,12 @@ def score_server(
         score.missing = sorted(truth_tools)
         return score
     found: dict[str, dict[str, Any]] = {}
+    # The truth is the default configuration, so tools the extractor knows are off by
+    # default are left out of the comparison (and counted apart).
     for tool in extracted["tools"]:
+        if tool.get("condition", "").endswith(OFF_BY_DEFAULT):
+            score.off_by_default += 1
+            continue
         found.setdefault(
             tool["name"], tool
         )  # the first definition of a name wins, as in tools/list
@@ -173,6 +187,7 @@ def totals(scores: list[ServerScore]) -> dict[str, Any]:
         ),
         "truth_tools": truth,
         "extracted_tools": extracted,
+        "off_by_default": sum(s.off_by_default for s in scores),
         "matched": matched,
         "recall": ratio(matched, truth),
         "precision": ratio(matched, extracted),
@@ -229,12 +244,14 @@ def print_report(scores: list[ServerScore], summary: dict[str, Any]) -> None:
     for key, title in (
         ("all", "all servers"),
         ("tools_in_package", "servers defining their own tools"),
+        ("readable_source", "servers defining their own tools in readable source"),
     ):
         t = summary[key]
         print(
             f"{title}: {t['servers']} servers ({t['errors']} errors, "
             f"{t['servers_with_full_recall']} with full recall); tools truth {t['truth_tools']}, "
-            f"found {t['extracted_tools']}, matched {t['matched']}; "
+            f"found {t['extracted_tools']} (+{t['off_by_default']} off by default), "
+            f"matched {t['matched']}; "
             f"recall {pct(t['recall']).strip()}, precision {pct(t['precision']).strip()}, "
             f"descriptions {pct(t['description_match_rate']).strip()}, "
             f"properties {pct(t['property_match_rate']).strip()}"
@@ -295,6 +312,10 @@ def main(argv: list[str] | None = None) -> int:
     summary = {
         "all": totals(scores),
         "tools_in_package": totals([s for s in scores if s.tools_in_package]),
+        # Compiled binaries (Go servers shipped as executables) have no source to read.
+        "readable_source": totals(
+            [s for s in scores if s.tools_in_package and s.shape != "binary"]
+        ),
         "by_language": group_totals(scores, lambda s: s.language),
         "by_shape": group_totals(scores, lambda s: s.shape),
         "skipped": skipped,
