@@ -10,6 +10,7 @@ evaluator resolves names, constants and tool lists across modules.
 from __future__ import annotations
 
 from crawler.extract.base import DEFAULT_MAX_SOURCE_BYTES
+from crawler.extract.py.callers import Callers
 from crawler.extract.py.decorators import find_decorated_tools
 from crawler.extract.py.evaluator import Evaluator
 from crawler.extract.py.lowlevel import find_lowlevel_tools, install_model_schemas
@@ -51,7 +52,7 @@ class PythonExtractor:
         modules = project.reachable(roots)
         evaluator = Evaluator(project)
         install_model_schemas(evaluator)
-        findings = Findings()
+        findings = Findings(callers=Callers(evaluator, modules))
         findings.conditions.read_callers(evaluator, modules)
         for module in modules:
             find_mounts(evaluator, module, findings)
@@ -63,6 +64,7 @@ class PythonExtractor:
                 prefixes=findings.prefixes,
                 conditions=findings.conditions,
                 helper_bodies=findings.helper_bodies,
+                callers=findings.callers,
             )
             find_decorated_tools(evaluator, module, found)
             find_lowlevel_tools(evaluator, module, found)

@@ -21,7 +21,7 @@ from crawler.extract.py.signature import input_schema
 from crawler.extract.py.source import cleandoc
 from crawler.extract.py.symbols import join_conditions
 from crawler.extract.py.values import EnumMember, FuncRef, Unknown, to_json
-from crawler.extract.py.walk import Findings, imports_mcp, is_server, statements
+from crawler.extract.py.walk import Findings, imports_mcp, server_receiver, statements
 from crawler.extract.py.wrappers import apply_helper, decorator_function, factory_options, unwrap
 from mcp_domain import SourceLocation, ToolDefinition
 
@@ -44,8 +44,8 @@ def find_decorated_tools(ev: Evaluator, module: Module, findings: Findings) -> N
                     if _through_helper(ev, module, findings, stmt, scope, decorator):
                         break
                     continue
-                receiver = ev.eval(func.value, scope, 1)
-                if not is_server(receiver, mcp_module):
+                server, receiver = server_receiver(ev, findings, func.value, scope, mcp_module)
+                if not server:
                     continue
                 _register(
                     ev,
@@ -162,8 +162,10 @@ def _call_form(
         options = func
     else:
         return
-    receiver = ev.eval(receiver_node, scope, 1)
-    if target_node is None or not is_server(receiver, mcp_module):
+    if target_node is None:
+        return
+    server, receiver = server_receiver(ev, findings, receiver_node, scope, mcp_module)
+    if not server:
         return
     target = ev.eval(target_node, scope, 1)
     if isinstance(target_node, ast.Name):

@@ -351,6 +351,9 @@ class Evaluator:
             return self._binop(node, scope, d)
         if isinstance(node, ast.Call):
             return self._call(node, scope, d)
+        if isinstance(node, ast.Await):
+            # a package coroutine's result is its return value, as for a plain call
+            return self.eval(node.value, scope, d)
         if isinstance(node, ast.Subscript):
             container = self.eval(node.value, scope, d)
             key = self.eval(node.slice, scope, d)

@@ -44,7 +44,9 @@ def find_lowlevel_tools(ev: Evaluator, module: Module, findings: Findings) -> No
                 func = decorator.func if isinstance(decorator, ast.Call) else decorator
                 if isinstance(func, ast.Attribute) and func.attr == "list_tools":
                     receiver = ev.eval(func.value, scope, 1)
-                    if _plausible_server(receiver, mcp_module):
+                    if _plausible_server(receiver, mcp_module) or _passed_server(
+                        findings, func.value, scope, receiver
+                    ):
                         handlers.append((FuncRef(module, stmt, scope), decorator.lineno))
                         break
         for node in _calls_with_handler(stmt) if with_handler_keyword else ():
@@ -81,6 +83,14 @@ def _plausible_server(receiver: Any, mcp_module: bool) -> bool:
     if isinstance(receiver, ExternalRef):
         return is_mcp_name(receiver.qualname)
     return isinstance(receiver, Unknown) and mcp_module
+
+
+def _passed_server(findings: Findings, node: ast.expr, scope, receiver: Any) -> bool:
+    """A helper's parameter that its callers bind to a server."""
+    if not (isinstance(receiver, Unknown) and isinstance(node, ast.Name) and findings.callers):
+        return False
+    values = findings.callers.parameter_values(scope, node.id)
+    return any(_plausible_server(value, False) for value in values)
 
 
 def _read_handler(ev: Evaluator, handler: FuncRef, line: int, findings: Findings) -> None:

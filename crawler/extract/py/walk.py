@@ -46,6 +46,8 @@ class Findings:
     # (file, first line, last line) of helper functions read with real arguments;
     # what their bodies yield when read on their own (unbound parameters) is dropped.
     helper_bodies: set = field(default_factory=set)
+    # callers.Callers: what call sites pass for a helper's parameters
+    callers: Any = None
 
     def in_helper(self, file: str, line: int) -> bool:
         return any(f == file and a <= line <= b for f, a, b in self.helper_bodies)
@@ -135,6 +137,22 @@ def is_server(value, module_imports_mcp: bool) -> bool:
     if isinstance(value, Unknown):
         return module_imports_mcp
     return False
+
+
+def server_receiver(
+    ev: Evaluator, findings: Findings, node: ast.expr, scope: Scope, mcp_module: bool
+) -> tuple[bool, Any]:
+    """(whether `node` is an MCP server, its value) for a decorator or call receiver.
+
+    A helper's parameter (`def register(mcp_server): @mcp_server.tool()`) is the
+    server its callers pass, even in a module that never imports the SDK.
+    """
+    receiver = ev.eval(node, scope, 1)
+    if isinstance(receiver, Unknown) and isinstance(node, ast.Name) and findings.callers:
+        for value in findings.callers.parameter_values(scope, node.id):
+            if is_server(value, False):
+                return True, value
+    return is_server(receiver, mcp_module), receiver
 
 
 def find_mounts(ev: Evaluator, module: Module, findings: Findings) -> None:
