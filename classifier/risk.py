@@ -6,6 +6,7 @@ one step. Each reason keeps the evidence that shows it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from classifier.engine import Hit
@@ -23,7 +24,9 @@ REASON_TEXT = {
 # A risk hit weaker than this is a hint, not evidence enough to raise.
 MIN_WEIGHT = 0.5
 # Bulk scope raises tools that change state; "list all tables" is still plain retrieval.
+# A read raises only when it walks or dumps everything (recursive, entire, whole table).
 CHANGE_ONLY = {"bulk_scope"}
+BULK_READ = re.compile(r"recursiv|\bentire\b|\bwhole\b|\beverything\b|subdirector|\bdump", re.I)
 
 
 @dataclass(frozen=True)
@@ -38,9 +41,12 @@ def assess_risk(category: Category, hits: list[Hit]) -> tuple[Risk, list[RiskRai
     for hit in hits:
         if hit.rule.kind != "risk" or hit.weight < MIN_WEIGHT:
             continue
+        evidence = list(hit.evidence)
         if hit.rule.raise_reason in CHANGE_ONLY and category == Category.Read:
-            continue
-        by_reason.setdefault(str(hit.rule.raise_reason), []).extend(hit.evidence)
+            evidence = [e for e in evidence if BULK_READ.search(e.text)]
+            if not evidence:
+                continue
+        by_reason.setdefault(str(hit.rule.raise_reason), []).extend(evidence)
     raises = [RiskRaise(r, tuple(by_reason[r])) for r in REASON_TEXT if r in by_reason]
     level = DEFAULT_RISK[category]
     if raises:
