@@ -45,6 +45,9 @@ from crawler.extract.treesitter import line_of, text, walk
 
 MAX_DEPTH = 120
 MAX_STEPS = 400_000
+_MAX_PUSH_ELEMENTS = 500
+# The key `this` is bound under in the evaluator's bindings (node ids are never negative).
+THIS = -1
 _WRAPPERS = frozenset(
     {
         "parenthesized_expression",
@@ -71,6 +74,7 @@ _PASSTHROUGH = frozenset(
 _GLOBALS = frozenset(
     {"Object", "JSON", "Promise", "String", "Array", "Number", "Boolean", "process"}
 )
+_ZOD_EXPORT_NAMES = frozenset({"z", "zod"})
 _ZOD_TO_JSON_MODULES = frozenset({"zod-to-json-schema"})
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
 
@@ -146,7 +150,7 @@ class Evaluator:
         body = node.child_by_field_name("body")
         if body is None:
             return []
-        bindings = bind_parameters(node, args)
+        bindings = {**dict(fn.closure), **bind_parameters(node, args)}
         self._active.add(key)
         try:
             if body.type != "statement_block":
@@ -301,6 +305,9 @@ class Evaluator:
             return Builtin("passthrough")
         if target is None:
             return Unresolved(f"imported from {source}")
+        if name in _ZOD_EXPORT_NAMES and target not in self.modules:
+            # A vendored bundle too large to read re-exports zod under its usual name.
+            return zod.ZodNamespace()
         if name == "*":
             return ModuleRef(target)
         return self.export_value(target, name)
@@ -376,18 +383,32 @@ class Evaluator:
                     or declaration.node.id != array.id
                 ):
                     continue
-                args = call.child_by_field_name("arguments")
-                for arg in args.named_children if args is not None else []:
-                    if arg.type == "spread_element":
-                        spread = self.value(_first_named(arg), module)
-                        items.extend(spread if isinstance(spread, list) else [spread])
-                    elif arg.type != "comment":
-                        items.append(self.value(arg, module))
+                loop = _loop_around(call, array)
+                elements = self.value(loop.child_by_field_name("right"), module) if loop else None
+                if loop is not None and isinstance(elements, list):
+                    # `for (const x of list) name.push(f(x))`: once per element.
+                    left = loop.child_by_field_name("left")
+                    for element in elements[:_MAX_PUSH_ELEMENTS]:
+                        self.with_bindings(
+                            {left.id: element},
+                            lambda c=call: self._push_arguments(c, module, items),
+                        )
+                else:
+                    self._push_arguments(call, module, items)
         finally:
             self._active.discard(key)
         if not self._env and not self._assigned:
             self._cache[key] = items
         return items
+
+    def _push_arguments(self, call: Node, module: Module, items: list[Any]) -> None:
+        args = call.child_by_field_name("arguments")
+        for arg in args.named_children if args is not None else []:
+            if arg.type == "spread_element":
+                spread = self.value(_first_named(arg), module)
+                items.extend(spread if isinstance(spread, list) else [spread])
+            elif arg.type != "comment":
+                items.append(self.value(arg, module))
 
     def _declaration_value(self, node: Node, module: Module) -> Any:
         if node.type == "enum_declaration":
@@ -460,7 +481,8 @@ class Evaluator:
         if kind in ("identifier", "shorthand_property_identifier"):
             return self._name(text(node), node, module)
         if kind == "this":
-            return Unresolved("this")
+            # Bound while a constructor builds an instance; otherwise known only at run time.
+            return self._env.get(THIS, Unresolved("this"))
         if kind == "object":
             return self._object(node, module)
         if kind == "array":
@@ -484,7 +506,9 @@ class Evaluator:
         if kind == "regex":
             return RegexValue(text(node.child_by_field_name("pattern")))
         if kind in FUNCTIONS:
-            return FunctionRef(module.path, node.id, node)
+            # A function made inside a call keeps that call's bindings (a closure).
+            closure = tuple(self._env.items()) if self._env else ()
+            return FunctionRef(module.path, node.id, node, closure)
         if kind == "assignment_expression":
             return self.value(node.child_by_field_name("right"), module)
         if kind == "new_expression":
@@ -567,6 +591,10 @@ class Evaluator:
         if obj_node is not None and obj_node.type == "identifier" and text(obj_node) == "module":
             if prop == "exports" and self._scope(module).lookup("module", node) is None:
                 return ModuleRef(module.path)
+        if obj_node is not None and obj_node.type == "this":
+            method = class_method(node, prop)
+            if method is not None:
+                return FunctionRef(module.path, method.id, method)
         obj = self.value(obj_node, module)
         return self.member(obj, prop, module)
 
@@ -640,7 +668,12 @@ class Evaluator:
             # tsc and bundlers define these helpers with `this`-dependent code; skip it.
             return args[0] if args else UNDEFINED
         if function.type == "member_expression":
-            receiver = self.value(function.child_by_field_name("object"), module)
+            receiver_node = function.child_by_field_name("object")
+            if receiver_node is not None and receiver_node.type == "this":
+                own = self._member_expression(function, module)
+                if isinstance(own, FunctionRef):
+                    return self.call_function(own, args)
+            receiver = self.value(receiver_node, module)
             method = text(function.child_by_field_name("property"))
             return self.call_method(receiver, method, args, module)
         return self.call_value(self.value(function, module), args, module)
@@ -832,6 +865,41 @@ _DECLARATION_TYPES = frozenset(
         "abstract_class_declaration",
     }
 )
+
+
+def _loop_around(call: Node, array: Node) -> Node | None:
+    """The `for (... of list)` holding `call` in the function that declares `array`."""
+    node = call.parent
+    child = call
+    while node is not None and node.type not in FUNCTIONS and node.type != "program":
+        if (
+            node.type == "for_in_statement"
+            and child == node.child_by_field_name("body")
+            and text(node.child_by_field_name("operator")) == "of"
+            and node.start_byte > array.end_byte
+        ):
+            return node
+        child, node = node, node.parent
+    return None
+
+
+def class_method(node: Node, name: str) -> Node | None:
+    """The method `name` of the class whose body holds `node` (`this.name`), if written there."""
+    parent = node.parent
+    while parent is not None:
+        if parent.type in ("function_expression", "function_declaration", "program"):
+            return None  # `this` is rebound by a plain function
+        if parent.type == "class_body":
+            for member in parent.named_children:
+                if member.type == "method_definition" and not any(
+                    c.type in ("static", "get", "set") for c in member.children
+                ):
+                    own = member.child_by_field_name("name")
+                    if own is not None and text(own) == name:
+                        return member
+            return None
+        parent = parent.parent
+    return None
 
 
 def _resolved_dependency(module: Module, spec: str) -> str | None:

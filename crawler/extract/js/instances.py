@@ -75,13 +75,14 @@ def instance(ev: Evaluator, cls: ClassRef, args: list[Any], depth: int = 0) -> A
         if isinstance(base, ClassRef):
             _merge(out, instance(ev, base, args, depth + 1))
         return out
-    from crawler.extract.js.evaluate import bind_parameters
+    from crawler.extract.js.evaluate import THIS, bind_parameters
 
     def run() -> None:
         for node in _constructor_statements(constructor):
             _constructor_step(ev, node, module, out, base, depth)
 
-    ev.with_bindings(bind_parameters(constructor, args), run)
+    # `this.x` in the constructor reads what the statements before it assigned.
+    ev.with_bindings({**bind_parameters(constructor, args), THIS: out}, run)
     return out
 
 

@@ -6,7 +6,7 @@ themselves. Everything else the evaluator can meet is one of the classes here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -89,6 +89,9 @@ class FunctionRef:
     module: str
     node_id: int
     node: Any = None
+    # Parameter bindings of the enclosing calls when the function was made (a closure),
+    # as (pattern node id, value) pairs; not part of its identity.
+    closure: tuple = field(default=(), compare=False, hash=False)
 
 
 @dataclass(frozen=True)
