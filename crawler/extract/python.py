@@ -13,7 +13,11 @@ from crawler.extract.base import DEFAULT_MAX_SOURCE_BYTES
 from crawler.extract.py.callers import Callers
 from crawler.extract.py.decorators import find_decorated_tools
 from crawler.extract.py.evaluator import Evaluator
-from crawler.extract.py.lowlevel import find_lowlevel_tools, install_model_schemas
+from crawler.extract.py.lowlevel import (
+    PATTERN_OVERRIDE,
+    find_lowlevel_tools,
+    install_model_schemas,
+)
 from crawler.extract.py.manifest import find_entry_points
 from crawler.extract.py.modules import Project, is_test_or_example
 from crawler.extract.py.runtime import runtime_signs
@@ -57,7 +61,7 @@ class PythonExtractor:
         for module in modules:
             find_mounts(evaluator, module, findings)
         tools: list[ToolDefinition] = []
-        seen: set[str] = set()
+        seen: set[tuple[str, bool]] = set()
         for module in modules:
             found = Findings(
                 unresolved=findings.unresolved,
@@ -71,9 +75,11 @@ class PythonExtractor:
             for _, tool in sorted(found.tools, key=lambda pair: pair[0]):
                 if tool.source and found.in_helper(tool.source.file, tool.source.line):
                     continue  # the helper's own body, read without its arguments
-                if tool.name not in seen:
-                    seen.add(tool.name)
+                key = (tool.name, tool.pattern == PATTERN_OVERRIDE)
+                if key not in seen:
+                    seen.add(key)
                     tools.append(tool)
+        tools = _apply_overrides(tools)
         notes += [note for note in findings.unresolved if not _in_helper(findings, note)]
         generated = [note for module in modules for note in runtime_signs(module)]
         notes += generated
@@ -127,6 +133,29 @@ class PythonExtractor:
             f"no entry points found; read all {len(fallback)} modules outside tests and examples"
         )
         return fallback
+
+
+def _apply_overrides(tools: list[ToolDefinition]) -> list[ToolDefinition]:
+    """A server class's own `list_tools` serves its text for tools registered by decorator.
+
+    The decorated tool keeps its place and its signature's schema unless the
+    override's schema was read; tools only the override lists are added.
+    """
+    overrides = {t.name: t for t in tools if t.pattern == PATTERN_OVERRIDE}
+    if not overrides:
+        return tools
+    merged: list[ToolDefinition] = []
+    for tool in tools:
+        if tool.pattern == PATTERN_OVERRIDE:
+            continue
+        override = overrides.pop(tool.name, None)
+        if override is not None:
+            update: dict = {"description": override.description or tool.description}
+            if override.input_schema.get("properties"):
+                update["input_schema"] = override.input_schema
+            tool = tool.model_copy(update=update)
+        merged.append(tool)
+    return merged + list(overrides.values())
 
 
 def _in_helper(findings: Findings, note: str) -> bool:

@@ -20,7 +20,7 @@ from crawler.extract.py.modules import Module
 from crawler.extract.py.signature import input_schema
 from crawler.extract.py.source import cleandoc
 from crawler.extract.py.symbols import join_conditions
-from crawler.extract.py.values import EnumMember, FuncRef, Unknown, to_json
+from crawler.extract.py.values import EnumMember, FuncRef, PartialText, Unknown, to_json
 from crawler.extract.py.walk import Findings, imports_mcp, server_receiver, statements
 from crawler.extract.py.wrappers import apply_helper, decorator_function, factory_options, unwrap
 from mcp_domain import SourceLocation, ToolDefinition
@@ -256,8 +256,10 @@ def _register(
         name = f"{prefix}_{name}"
     description = _text(options.get("description"))
     if isinstance(description, Unknown):
-        findings.unresolved_at(description, f"description of tool {name}")
-        description = None
+        shown = " (run-time parts shown as {…})" if isinstance(description, PartialText) else ""
+        findings.unresolved_at(description, f"description of tool {name}{shown}")
+        # run-time parts shown as placeholders; nothing known: the docstring
+        description = description.text if isinstance(description, PartialText) else None
     if description is None:
         doc = ast.get_docstring(node, clean=False)
         description = cleandoc(doc) if doc else ""

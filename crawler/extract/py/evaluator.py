@@ -38,6 +38,7 @@ from crawler.extract.py.symbols import (
     build_table,
 )
 from crawler.extract.py.values import (
+    PLACEHOLDER,
     SERVER_CLASSES,
     ClassRef,
     EnumMember,
@@ -45,6 +46,7 @@ from crawler.extract.py.values import (
     FuncRef,
     ModuleRef,
     ObjectValue,
+    PartialText,
     Unknown,
 )
 
@@ -431,6 +433,7 @@ class Evaluator:
 
     def _fstring(self, node: ast.JoinedStr, scope: Scope, depth: int) -> Any:
         parts: list[str] = []
+        missing: Unknown | None = None  # the first run-time part
         for value in node.values:
             if isinstance(value, ast.Constant):
                 parts.append(str(value.value))
@@ -443,7 +446,11 @@ class Evaluator:
                 mixed = self.inherits(item.cls, {"str", "int", "float", "StrEnum", "IntEnum"})
                 item = item.value if mixed else f"{item.cls.node.name}.{item.name}"
             if not (isinstance(item, (str, int, float, bool)) or item is None):
-                return self._unknown_from(item, scope.module.path, node.lineno, "f-string")
+                missing = missing or self._unknown_from(
+                    item, scope.module.path, node.lineno, "f-string"
+                )
+                parts.append(item.text if isinstance(item, PartialText) else PLACEHOLDER)
+                continue
             if value.conversion == ord("r"):
                 item = repr(item)
             elif value.conversion in (ord("s"), ord("a")):
@@ -452,9 +459,16 @@ class Evaluator:
             if value.format_spec is not None:
                 spec = self._fstring(value.format_spec, scope, depth)
                 if not isinstance(spec, str):
-                    return spec
+                    return (
+                        spec
+                        if not isinstance(spec, PartialText)
+                        else Unknown(scope.module.path, node.lineno, "f-string format spec")
+                    )
             parts.append(format(item, spec))
-        return self._capped("".join(parts), scope, node)
+        text = self._capped("".join(parts), scope, node)
+        if missing is None or not isinstance(text, str):
+            return text
+        return _partial(missing, text)
 
     def _binop(self, node: ast.BinOp, scope: Scope, depth: int) -> Any:
         left = self.eval(node.left, scope, depth)
@@ -495,6 +509,14 @@ class Evaluator:
             if isinstance(a, (int, float)) and isinstance(b, (int, float)):
                 return a + b
         line = getattr(node, "lineno", 0)
+        if isinstance(left, (str, PartialText)) or isinstance(right, (str, PartialText)):
+            # `"text " + value` is a string at run time: keep what is known
+            # (the other operand can only be a string there, or the addition fails)
+            missing = next((v for v in (left, right) if isinstance(v, Unknown)), None)
+            missing = missing or Unknown(scope.module.path, line, "string built at run time")
+            joined = self._capped(_text_of(left) + _text_of(right), scope, node)
+            if isinstance(joined, str):
+                return _partial(missing, joined)
         if isinstance(left, list) and not isinstance(right, Unknown):
             return Unknown(scope.module.path, line, "cannot add to list")
         return self._unknown_from(
@@ -733,6 +755,19 @@ class Evaluator:
                 Unknown(func.module.path, func.node.lineno, f"parameter {param.arg!r} unbound"),
             )
         return bound
+
+
+def _partial(missing: Unknown, text: str) -> PartialText:
+    return PartialText(missing.file, missing.line, missing.why, text)
+
+
+def _text_of(value: Any) -> str:
+    """The text a string operand contributes: run-time parts as placeholders."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, PartialText):
+        return value.text
+    return PLACEHOLDER
 
 
 def _bind_loop_target(target: ast.expr, item: Any, bound: dict[str, Any]) -> bool:

@@ -17,10 +17,13 @@ from crawler.extract.py.hints import annotations_dict
 from crawler.extract.py.modules import Module
 from crawler.extract.py.typeschema import SchemaBuilder
 from crawler.extract.py.values import (
+    SERVER_CLASSES,
+    ClassRef,
     EnumMember,
     ExternalRef,
     FuncRef,
     ObjectValue,
+    PartialText,
     Unknown,
     first_unknown,
     is_mcp_name,
@@ -30,6 +33,8 @@ from crawler.extract.py.walk import Findings, imports_mcp, statements
 from mcp_domain import SourceLocation, ToolDefinition
 
 PATTERN_LOWLEVEL = "python.lowlevel_tool"
+# A FastMCP subclass overriding `list_tools`: what it returns is what is served.
+PATTERN_OVERRIDE = "python.list_tools_override"
 
 
 def find_lowlevel_tools(ev: Evaluator, module: Module, findings: Findings) -> None:
@@ -38,7 +43,10 @@ def find_lowlevel_tools(ev: Evaluator, module: Module, findings: Findings) -> No
     mcp_module = imports_mcp(module)
     with_handler_keyword = "on_list_tools" in module.text
     handlers: list[tuple[FuncRef, int]] = []
+    overrides: list[tuple[FuncRef, int]] = []
     for stmt, scope in statements(ev, module):
+        if isinstance(stmt, ast.ClassDef):
+            overrides += _list_tools_override(ev, module, stmt)
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for decorator in stmt.decorator_list:
                 func = decorator.func if isinstance(decorator, ast.Call) else decorator
@@ -61,6 +69,20 @@ def find_lowlevel_tools(ev: Evaluator, module: Module, findings: Findings) -> No
         if id(handler.node) not in seen:
             seen.add(id(handler.node))
             _read_handler(ev, handler, line, findings)
+    for handler, line in overrides:
+        _read_handler(ev, handler, line, findings, PATTERN_OVERRIDE)
+
+
+def _list_tools_override(ev: Evaluator, module: Module, node: ast.ClassDef):
+    """`class Compatible(FastMCP): async def list_tools(self): return [Tool(...)]`."""
+    cls = ClassRef(module, node)
+    if not ev.inherits(cls, SERVER_CLASSES):
+        return []
+    for stmt in node.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == "list_tools":
+            scope = ev.class_scope(cls)
+            return [(FuncRef(module, stmt, scope), stmt.lineno)]
+    return []
 
 
 def _calls_with_handler(stmt: ast.stmt) -> list[ast.Call]:
@@ -93,7 +115,9 @@ def _passed_server(findings: Findings, node: ast.expr, scope, receiver: Any) -> 
     return any(_plausible_server(value, False) for value in values)
 
 
-def _read_handler(ev: Evaluator, handler: FuncRef, line: int, findings: Findings) -> None:
+def _read_handler(
+    ev: Evaluator, handler: FuncRef, line: int, findings: Findings, pattern: str = PATTERN_LOWLEVEL
+) -> None:
     scope = ev.function_scope(handler, _unknown_params(handler))
     returns = [r for r in scope.table.returns if r.value is not None]
     if not returns:
@@ -113,7 +137,7 @@ def _read_handler(ev: Evaluator, handler: FuncRef, line: int, findings: Findings
             findings.unresolved.append(f"{where}: list_tools result is not a list")
             continue
         for item in value:
-            tool = _tool_from(item, handler, ret.lineno, findings)
+            tool = _tool_from(item, handler, ret.lineno, findings, pattern)
             if tool is not None:
                 order += 1
                 findings.tools.append(((line, order), tool))
@@ -127,7 +151,9 @@ def _unknown_params(handler: FuncRef) -> dict[str, Any]:
     }
 
 
-def _tool_from(item: Any, handler: FuncRef, line: int, findings: Findings) -> ToolDefinition | None:
+def _tool_from(
+    item: Any, handler: FuncRef, line: int, findings: Findings, pattern: str
+) -> ToolDefinition | None:
     if isinstance(item, Unknown):
         findings.unresolved_at(item, "tool in list")
         return None
@@ -148,7 +174,10 @@ def _tool_from(item: Any, handler: FuncRef, line: int, findings: Findings) -> To
         return None
     description = fields.get("description")
     if isinstance(description, Unknown):
-        findings.unresolved_at(description, f"description of tool {name}")
+        shown = " (run-time parts shown as {…})" if isinstance(description, PartialText) else ""
+        findings.unresolved_at(description, f"description of tool {name}{shown}")
+    if isinstance(description, PartialText):
+        description = description.text  # run-time parts shown as placeholders
     description = description if isinstance(description, str) else ""
     schema = fields.get("inputSchema", fields.get("input_schema"))
     if isinstance(schema, Unknown) or (schema is not None and not isinstance(schema, dict)):
@@ -174,7 +203,7 @@ def _tool_from(item: Any, handler: FuncRef, line: int, findings: Findings) -> To
         input_schema=to_json(schema),
         annotations=hints,
         source=SourceLocation(file=file, line=at),
-        pattern=PATTERN_LOWLEVEL,
+        pattern=pattern,
         condition=item.condition if isinstance(item, ObjectValue) else None,
     )
 

@@ -24,6 +24,17 @@ class Unknown:
         return f"{self.file}:{self.line}"
 
 
+PLACEHOLDER = "{…}"
+
+
+@dataclass(frozen=True)
+class PartialText(Unknown):
+    """A string with run-time parts: unknown as a value (never a name), but its
+    `text`, with each run-time part shown as PLACEHOLDER, still describes a tool."""
+
+    text: str = ""
+
+
 @dataclass(frozen=True)
 class ModuleRef:
     """A module of this package."""
