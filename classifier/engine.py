@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from classifier.features import Features, FieldText
-from classifier.prefilter import combined_prefixes
+from classifier.prefilter import literal_prefixes, needs_non_ascii
 from classifier.ruleset import Match, Rule, RuleSet
+from classifier.scan import FieldMatches, FieldScanner
 from mcp_domain import Evidence
 
 MAX_EVIDENCE_PER_RULE = 3
-_MEMO_TEXT = 200  # texts up to this length have their spans memoised
-_MEMO_SIZE = 200_000
-# Schema fields repeat across tools (ids, limits, queries); names and descriptions rarely do.
-_MEMO_KINDS = frozenset({"property_name", "property_description", "enum", "default"})
 _LOOKBACK = 40
+_MANY_STARTS = 8  # more candidate offsets than this: one scan of the text is cheaper
 
 # A match is in verb position when what precedes it in the clause is nothing, a
 # list marker, or a word that introduces a verb ("and deletes", "can delete").
@@ -53,7 +52,7 @@ class Hit:
     weight: float
     evidence: tuple[Evidence, ...]
 
-    @property
+    @cached_property
     def from_annotation(self) -> bool:
         return all(e.field.startswith("annotations.") for e in self.evidence)
 
@@ -65,10 +64,13 @@ class _CompiledMatch:
     sequences: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
     groups: list[frozenset[str]] = field(default_factory=list)
     regex: re.Pattern[str] | None = None
-    # Literals one of which any regex match contains (None: no pre-check possible).
-    prefixes: re.Pattern[str] | None = None
+    # Folded literals one of which every regex match starts with (empty: unknown)...
     literals: tuple[str, ...] = ()
-    key: int = 0  # position among all matches, for the span memo
+    # ...in ASCII texts: the other patterns need a non-ASCII first character.
+    ascii_only: bool = False
+    # No pattern can match an ASCII text at all.
+    never_ascii: bool = False
+    key: int = 0  # position among all matches
     first_tokens: frozenset[str] = frozenset()
     property_tokens: frozenset[str] = frozenset()
     except_tokens: frozenset[str] = frozenset()
@@ -90,87 +92,33 @@ def _compile_match(spec: Match) -> _CompiledMatch:
     cm.groups = [frozenset(t.lower() for t in group) for group in spec.all_of]
     if spec.regex:
         cm.regex = re.compile("|".join(f"(?:{r})" for r in spec.regex), re.IGNORECASE)
-        literals = combined_prefixes(spec.regex)
-        if literals is not None:
-            cm.literals = literals
-            cm.prefixes = re.compile("|".join(re.escape(p) for p in literals))
+        literals: set[str] = set()
+        non_ascii = unknown = False
+        for pattern in spec.regex:
+            found = literal_prefixes(pattern)
+            if found is not None:
+                literals |= found
+            elif needs_non_ascii(pattern):
+                non_ascii = True
+            else:
+                unknown = True
+        if not unknown:
+            cm.literals = tuple(sorted(literals))
+            cm.ascii_only = non_ascii
+            cm.never_ascii = non_ascii and not literals
     cm.first_tokens = frozenset(cm.sequences)
     cm.property_tokens = frozenset(spec.property_tokens)
     cm.except_tokens = frozenset(spec.except_tokens)
     return cm
 
 
-class _Candidates:
-    """Which rules can possibly fire on a tool, from one scan of each field.
-
-    A token match needs its first token in some field's tokens; a regex match
-    with literal pre-checks needs one of its literals in some field's lower-cased
-    text. Rules with neither (annotation matches, regexes without literals) are
-    always candidates. Skipping the others never changes a result: those rules
-    would find nothing (the per-match checks are still run on the candidates).
-    """
-
-    def __init__(self, rules: list[_CompiledRule]) -> None:
-        self.always: set[int] = set()
-        self.by_token: dict[str, set[int]] = {}
-        self.by_literal: dict[str, set[int]] = {}
-        for r, cr in enumerate(rules):
-            for cm in cr.matches:
-                if cm.sequences or cm.groups:
-                    first = cm.first_tokens or (cm.groups[0] if cm.groups else frozenset())
-                    for tok in first:
-                        self.by_token.setdefault(tok, set()).add(r)
-                elif cm.regex is not None and cm.prefixes is not None:
-                    for lit in cm.literals:
-                        self.by_literal.setdefault(lit, set()).add(r)
-                else:
-                    self.always.add(r)
-        # Longest literal first, so the one reported at a position contains (as a
-        # prefix) every other literal that matches there; those are added below.
-        literals = sorted(self.by_literal, key=lambda x: (-len(x), x))
-        self.scan = (
-            re.compile("(?=(" + "|".join(re.escape(x) for x in literals) + "))")
-            if literals
-            else None
-        )
-        self._memo: dict[tuple[str, bool], set[int]] = {}
-        self.closure = {
-            lit: set().union(*(self.by_literal[o] for o in literals if lit.startswith(o)))
-            for lit in literals
-        }
-
-    def of(self, features: Features) -> set[int]:
-        found = set(self.always)
-        for item in features.fields:
-            if item.kind == "annotation":
-                continue
-            if item.kind in _MEMO_KINDS and len(item.text) <= _MEMO_TEXT:
-                key = (item.text, bool(item.token_set))
-                rules = self._memo.get(key)
-                if rules is None:
-                    rules = self._field(item)
-                    if len(self._memo) >= _MEMO_SIZE:
-                        self._memo.clear()
-                    self._memo[key] = rules
-                found |= rules
-            else:
-                found |= self._field(item)
-        return found
-
-    def _field(self, item: FieldText) -> set[int]:
-        found: set[int] = set()
-        for tok in item.token_set:
-            rules = self.by_token.get(tok)
-            if rules:
-                found |= rules
-        if self.scan is not None:
-            for lit in set(self.scan.findall(item.lower)):
-                found |= self.closure[lit]
-        return found
-
-
 class Engine:
-    """Rules compiled once; `run` is then cheap per tool."""
+    """Rules compiled once; `run` is then cheap per tool.
+
+    `run` finds each field's matches with one scan (classifier/scan.py) and builds
+    evidence only for rules that found something; `run_plain` tries every match
+    of every rule on every field and is the reference `run` must agree with.
+    """
 
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
@@ -185,133 +133,184 @@ class Engine:
             )
             for rule in ruleset.rules
         ]
-        self._candidates = _Candidates(self._rules)
-        for n, cm in enumerate(m for cr in self._rules for m in cr.matches):
+        matches = [m for cr in self._rules for m in cr.matches]
+        for n, cm in enumerate(matches):
             cm.key = n
-        self._memo: dict[tuple[int, str], list[tuple[int, int]]] = {}
+        self._rule_of = {cm.key: r for r, cr in enumerate(self._rules) for cm in cr.matches}
+        self._annotation_rules = {
+            r: [cm for cm in cr.matches if cm.spec.annotation is not None]
+            for r, cr in enumerate(self._rules)
+            if any(cm.spec.annotation is not None for cm in cr.matches)
+        }
+        self._scanner = FieldScanner(
+            [m for m in matches if m.spec.annotation is None], _token_spans, _regex_spans
+        )
 
+    # -- fast path --------------------------------------------------------------
     def run(self, features: Features) -> list[Hit]:
+        found: dict[int, FieldMatches] = {}
+        active: set[int] = set()
+        rule_of = self._rule_of
+        for item in features.fields:
+            if item.kind == "annotation":
+                continue
+            matches = self._scanner.find(item)
+            if matches:
+                found[id(item)] = matches
+                for key in matches:
+                    active.add(rule_of[key])
+        annotations = features.annotations
+        for r, cms in self._annotation_rules.items():
+            if any(annotations.get(cm.spec.annotation) is cm.spec.value for cm in cms):
+                active.add(r)
+        if not active:
+            return []
         name_tokens = {t.text for f in features.of_kind("name") for t in f.tokens}
-        candidates = self._candidates.of(features)
         hits = []
-        for r, cr in enumerate(self._rules):
-            if r not in candidates:
+        for r in sorted(active):
+            cr = self._rules[r]
+            if cr.unless_tokens & name_tokens or _unless_regex(cr, features):
                 continue
-            if cr.unless_tokens & name_tokens or self._unless_regex(cr, features):
-                continue
-            hit = self._apply(cr, features)
+            hit = _assemble(cr, features, lambda cm, item: _found_spans(found, cm, item))
             if hit is not None:
                 hits.append(hit)
         return hits
 
-    @staticmethod
-    def _unless_regex(cr: _CompiledRule, features: Features) -> bool:
-        if cr.unless_regex is None:
-            return False
-        for item in features.of_kind("description"):
-            for m in cr.unless_regex.finditer(item.text):
-                if not _NEGATION.search(_clause_before(item.text, m.start())):
-                    return True
+    # -- reference path ---------------------------------------------------------
+    def run_plain(self, features: Features) -> list[Hit]:
+        """Every rule, every match, every field: no index, no memo, no pre-check."""
+        name_tokens = {t.text for f in features.of_kind("name") for t in f.tokens}
+        hits = []
+        for cr in self._rules:
+            if cr.unless_tokens & name_tokens or _unless_regex(cr, features):
+                continue
+            hit = _assemble(cr, features, _plain_spans)
+            if hit is not None:
+                hits.append(hit)
+        return hits
+
+
+def _found_spans(found: dict[int, FieldMatches], cm: _CompiledMatch, item: FieldText):
+    matches = found.get(id(item))
+    return matches.get(cm.key, ()) if matches else ()
+
+
+def _plain_spans(cm: _CompiledMatch, item: FieldText) -> list[tuple[int, int]]:
+    return _regex_spans(cm, item, None) if cm.regex is not None else _token_spans(cm, item)
+
+
+def _unless_regex(cr: _CompiledRule, features: Features) -> bool:
+    if cr.unless_regex is None:
         return False
+    for item in features.of_kind("description"):
+        for m in cr.unless_regex.finditer(item.text):
+            if not _NEGATION.search(_clause_before(item.text, m.start())):
+                return True
+    return False
 
-    def _apply(self, cr: _CompiledRule, features: Features) -> Hit | None:
-        weight = 0.0
-        evidence: list[Evidence] = []
-        for cm in cr.matches:
-            found = self._match(cm, features, cr.rule.id)
-            if found:
-                weight = max(weight, cm.spec.weight)
-                evidence.extend(e for e in found if e not in evidence)
-        if not evidence:
-            return None
-        return Hit(cr.rule, weight, tuple(evidence[:MAX_EVIDENCE_PER_RULE]))
 
-    def _match(self, cm: _CompiledMatch, features: Features, rule_id: str) -> list[Evidence]:
-        spec = cm.spec
-        if spec.annotation is not None:
-            if features.annotations.get(spec.annotation) is not spec.value:
-                return []
-            path = f"annotations.{spec.annotation}"
-            text = "true" if spec.value else "false"
-            return [Evidence(field=path, text=text, start=0, end=len(text), supports=rule_id)]
-        found: list[Evidence] = []
-        for kind in spec.fields:
-            for item in features.of_kind(kind):
-                if cm.property_tokens and not cm.property_tokens & item.property_tokens:
-                    continue
-                spans = self._spans(cm, item)
-                for start, end in spans:
-                    found.append(
-                        Evidence(
-                            field=item.path,
-                            text=item.text[start:end],
-                            start=start,
-                            end=end,
-                            supports=rule_id,
-                        )
+def _assemble(cr: _CompiledRule, features: Features, spans_of) -> Hit | None:
+    weight = 0.0
+    evidence: list[Evidence] = []
+    for cm in cr.matches:
+        found = _match(cm, features, cr.rule.id, spans_of)
+        if found:
+            weight = max(weight, cm.spec.weight)
+            evidence.extend(e for e in found if e not in evidence)
+    if not evidence:
+        return None
+    return Hit(cr.rule, weight, tuple(evidence[:MAX_EVIDENCE_PER_RULE]))
+
+
+def _match(cm: _CompiledMatch, features: Features, rule_id: str, spans_of) -> list[Evidence]:
+    spec = cm.spec
+    if spec.annotation is not None:
+        if features.annotations.get(spec.annotation) is not spec.value:
+            return []
+        path = f"annotations.{spec.annotation}"
+        text = "true" if spec.value else "false"
+        return [Evidence(field=path, text=text, start=0, end=len(text), supports=rule_id)]
+    found: list[Evidence] = []
+    for kind in spec.fields:
+        for item in features.of_kind(kind):
+            if cm.property_tokens and not cm.property_tokens & item.property_tokens:
+                continue
+            for start, end in spans_of(cm, item):
+                found.append(
+                    Evidence(
+                        field=item.path,
+                        text=item.text[start:end],
+                        start=start,
+                        end=end,
+                        supports=rule_id,
                     )
-                    if len(found) >= MAX_EVIDENCE_PER_RULE:
-                        return found
-        return found
+                )
+                if len(found) >= MAX_EVIDENCE_PER_RULE:
+                    return found
+    return found
 
-    def _spans(self, cm: _CompiledMatch, item: FieldText) -> list[tuple[int, int]]:
-        # Short texts (property names, enums, common property descriptions) repeat
-        # across tools; their spans depend on the text alone, so they are memoised.
-        if item.kind not in _MEMO_KINDS or len(item.text) > _MEMO_TEXT:
-            return (
-                self._regex_spans(cm, item) if cm.regex is not None else self._token_spans(cm, item)
-            )
-        key = (cm.key, item.text)
-        spans = self._memo.get(key)
-        if spans is None:
-            if cm.regex is not None:
-                spans = self._regex_spans(cm, item)
-            else:
-                spans = self._token_spans(cm, item)
-            if len(self._memo) >= _MEMO_SIZE:
-                self._memo.clear()
-            self._memo[key] = spans
-        return spans
 
-    @staticmethod
-    def _token_spans(cm: _CompiledMatch, item: FieldText) -> list[tuple[int, int]]:
-        tokens = item.tokens
-        if cm.except_tokens and not cm.except_tokens.isdisjoint(item.token_set):
-            return []
-        if cm.groups:
-            if any(group.isdisjoint(item.token_set) for group in cm.groups):
-                return []
-            spans = []
-            for group in cm.groups:
-                tok = next((t for t in tokens if t.text in group), None)
-                if tok is None:
-                    return []
-                spans.append((tok.start, tok.end))
-            return sorted(set(spans))
-        if cm.first_tokens.isdisjoint(item.token_set):
-            return []
-        for i, tok in enumerate(tokens):
-            for seq in cm.sequences.get(tok.text, ()):
-                window = tokens[i : i + len(seq)]
-                if tuple(t.text for t in window) == seq:
-                    return [(tok.start, window[-1].end)]
+def _token_spans(cm: _CompiledMatch, item: FieldText) -> list[tuple[int, int]]:
+    tokens = item.tokens
+    if cm.except_tokens and not cm.except_tokens.isdisjoint(item.token_set):
         return []
+    if cm.groups:
+        if any(group.isdisjoint(item.token_set) for group in cm.groups):
+            return []
+        spans = []
+        for group in cm.groups:
+            tok = next((t for t in tokens if t.text in group), None)
+            if tok is None:
+                return []
+            spans.append((tok.start, tok.end))
+        return sorted(set(spans))
+    if cm.first_tokens.isdisjoint(item.token_set):
+        return []
+    for i, tok in enumerate(tokens):
+        for seq in cm.sequences.get(tok.text, ()):
+            window = tokens[i : i + len(seq)]
+            if tuple(t.text for t in window) == seq:
+                return [(tok.start, window[-1].end)]
+    return []
 
-    @staticmethod
-    def _regex_spans(cm: _CompiledMatch, item: FieldText) -> list[tuple[int, int]]:
-        spans: list[tuple[int, int]] = []
-        assert cm.regex is not None
-        if cm.prefixes is not None and cm.prefixes.search(item.lower) is None:
-            return spans
-        for m in cm.regex.finditer(item.text):
-            if m.end() == m.start():
-                continue
-            before = _clause_before(item.text, m.start())
-            if cm.spec.negatable and _NEGATION.search(before):
-                continue
-            if cm.spec.verb_position and not _in_verb_position(item.text, m.start()):
-                continue
-            spans.append((m.start(), m.end()))
-            if len(spans) >= 2:
-                break
-        return spans
+
+def _regex_spans(
+    cm: _CompiledMatch, item: FieldText, starts: list[int] | None
+) -> list[tuple[int, int]]:
+    """Up to two accepted matches, as `finditer` finds them.
+
+    `starts` (ascending) are the only offsets a match can start at; the regex is
+    then tried just there, skipping offsets inside the previous match, which
+    gives the same matches as scanning the whole text.
+    """
+    spans: list[tuple[int, int]] = []
+    assert cm.regex is not None
+    text = item.text
+    if starts is None or len(starts) > _MANY_STARTS:
+        found = cm.regex.finditer(text)
+    else:
+        found = _matches_at(cm.regex, text, starts)
+    for m in found:
+        if m.end() == m.start():
+            continue
+        before = _clause_before(text, m.start())
+        if cm.spec.negatable and _NEGATION.search(before):
+            continue
+        if cm.spec.verb_position and not _in_verb_position(text, m.start()):
+            continue
+        spans.append((m.start(), m.end()))
+        if len(spans) >= 2:
+            break
+    return spans
+
+
+def _matches_at(regex: re.Pattern[str], text: str, starts: list[int]):
+    floor = 0
+    for at in starts:
+        if at < floor:
+            continue
+        m = regex.match(text, at)
+        if m is not None:
+            yield m
+            # An empty match cannot happen here (every match starts with a literal).
+            floor = m.end() if m.end() > at else at + 1

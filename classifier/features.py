@@ -23,7 +23,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from classifier.tokens import Token, tokenize
+from classifier.prefilter import fold
+from classifier.tokens import Token, tokenize_cached
 from mcp_domain import ToolDefinition
 
 MAX_DESCRIPTION_CHARS = 20_000
@@ -48,16 +49,18 @@ KINDS = (
 TOKEN_KINDS = ("name", "property_name", "enum")
 
 
-@dataclass
+@dataclass(slots=True)
 class FieldText:
     path: str
     kind: str
     text: str
     # For property fields: the tokens of the owning property's name.
     property_tokens: frozenset[str] = frozenset()
+    # Shared between fields with the same text: read, never change.
     tokens: list[Token] = field(default_factory=list)
     token_set: frozenset[str] = frozenset()
-    lower: str = ""  # for cheap literal pre-checks only; offsets come from `text`
+    # `text` folded (prefilter.fold) for literal scans; same length, so offsets agree.
+    lower: str = ""
 
 
 @dataclass
@@ -88,22 +91,28 @@ class _Collector:
     def __init__(self) -> None:
         self.fields: list[FieldText] = []
 
-    def add(self, path: str, kind: str, text: str, prop_tokens: frozenset[str] = frozenset()):
+    def add(
+        self,
+        path: str,
+        kind: str,
+        text: str,
+        prop_tokens: frozenset[str] = frozenset(),
+        limit: int = MAX_TEXT_CHARS,
+    ):
         if len(self.fields) >= MAX_FIELDS or not text:
             return
-        limit = MAX_DESCRIPTION_CHARS if kind == "description" else MAX_TEXT_CHARS
         text = text[:limit]
-        item = FieldText(path, kind, text, prop_tokens, lower=text.lower())
+        item = FieldText(path, kind, text, prop_tokens, lower=fold(text))
         if kind in TOKEN_KINDS:
-            item.tokens = tokenize(text, limit)
-            item.token_set = frozenset(t.text for t in item.tokens)
+            item.tokens, item.token_set = tokenize_cached(text, limit)
         self.fields.append(item)
 
     def schema(self, schema: Any, path: str, depth: int) -> None:
         if not isinstance(schema, dict) or depth > MAX_DEPTH:
             return
         if depth == 0 and isinstance(schema.get("description"), str):
-            self.add(f"{path}.description", "description_schema", schema["description"])
+            # The schema's own description reads like the tool description.
+            self.add(f"{path}.description", "description", schema["description"])
         props = schema.get("properties")
         if isinstance(props, dict):
             for name in sorted(props, key=str)[:MAX_FIELDS]:
@@ -118,7 +127,7 @@ class _Collector:
                     self.schema(option, f"{path}.{key}.{i}", depth + 1)
 
     def prop(self, name: str, spec: Any, path: str, depth: int) -> None:
-        name_tokens = frozenset(t.text for t in tokenize(name[:MAX_NAME_CHARS]))
+        name_tokens = tokenize_cached(name[:MAX_NAME_CHARS])[1]
         self.add(path, "property_name", name[:MAX_NAME_CHARS], name_tokens)
         if not isinstance(spec, dict):
             return
@@ -141,7 +150,7 @@ def extract_features(tool: ToolDefinition) -> Features:
     name = tool.name if isinstance(tool.name, str) else str(tool.name)
     col.add("name", "name", name[:MAX_NAME_CHARS])
     description = tool.description if isinstance(tool.description, str) else ""
-    col.add("description", "description", description)
+    col.add("description", "description", description, limit=MAX_DESCRIPTION_CHARS)
     annotations: dict[str, bool] = {}
     raw_ann = tool.annotations if isinstance(tool.annotations, dict) else {}
     title = raw_ann.get("title")
@@ -153,8 +162,4 @@ def extract_features(tool: ToolDefinition) -> Features:
             annotations[hint] = value
             col.add(f"annotations.{hint}", "annotation", json.dumps(value))
     col.schema(tool.input_schema, "inputSchema", 0)
-    # The schema's own description reads like the tool description.
-    for item in col.fields:
-        if item.kind == "description_schema":
-            item.kind = "description"
     return Features(col.fields, annotations, bool(description.strip()))

@@ -1,26 +1,87 @@
 """Cheap literal pre-checks for rule regexes, derived from the patterns themselves.
 
 Most rule patterns start with a word alternation such as ``\\b(?:deletes?|erase)``.
-Every match must then contain one of the literal prefixes ("delete", "erase"),
-so a regex whose prefixes are all absent from the lower-cased text cannot match
-and is skipped. A pattern whose start cannot be read this way gets no pre-check
-(None) and always runs; the pre-check only ever saves work, never changes a result.
+Every match then starts with one of the literal prefixes ("delete", "erase"), so
+a regex can only match where one of its prefixes stands in the folded text (see
+`fold`). A pattern whose start cannot be read this way gets no pre-check (None)
+and always runs; the pre-check only ever saves work, never changes a result.
 """
 
 from __future__ import annotations
+
+import re
 
 _SPECIAL = set("\\()[]?*+{}.|^$")
 _OPTIONAL = set("?*{")
 _ESCAPED_LITERALS = set(".-/ '\"`~<>[]#:")
 
 
+def _extra_cases() -> dict[int, tuple[int, ...]] | None:
+    """Characters the regex engine also treats as equal ignoring case (ſ = s, ı = i)."""
+    for name in ("re._casefix", "re._compiler", "sre_compile"):
+        try:
+            module = __import__(name, fromlist=["_EXTRA_CASES"])
+        except ImportError:
+            continue
+        table = getattr(module, "_EXTRA_CASES", None)
+        if isinstance(table, dict):
+            return table
+    return None
+
+
+_EXTRA = _extra_cases()
+# İ lower-cases to two characters; mapping it first keeps offsets (its simple lower is i).
+_PRE = {0x130: "i"}
+_POST: dict[int, str] = {}
+if _EXTRA is not None:
+    for code, others in _EXTRA.items():
+        _POST[code] = chr(min((code, *others)))
+else:  # without the engine's table only the ASCII cases are known
+    _POST.update({0x131: "i", 0x17F: "s", 0x212A: "k"})
+
+
+def fold(text: str) -> str:
+    """`text` lower-cased so that characters the IGNORECASE engine equates fold alike.
+
+    Same length as `text`, so an offset in the folded text is an offset in `text`.
+    """
+    if text.isascii():
+        return text.lower()
+    return text.translate(_PRE).lower().translate(_POST)
+
+
+def _usable(literal: str) -> bool:
+    # Without the engine's table only ASCII literals fold reliably.
+    return _EXTRA is not None or literal.isascii()
+
+
+def _skip_class(src: str, i: int) -> int:
+    """Index just after the character class that opens at src[i] == "["."""
+    j = i + 1
+    if j < len(src) and src[j] == "^":
+        j += 1
+    if j < len(src) and src[j] == "]":
+        j += 1  # a leading "]" is a literal
+    while j < len(src):
+        if src[j] == "\\":
+            j += 2
+            continue
+        if src[j] == "]":
+            return j + 1
+        j += 1
+    return len(src)
+
+
 def _skip_group(src: str, i: int) -> int:
-    """Index just after the group that opens at src[i] == "(" (escapes respected)."""
+    """Index just after the group that opens at src[i] == "(" (escapes, classes respected)."""
     depth = 0
     while i < len(src):
         ch = src[i]
         if ch == "\\":
             i += 2
+            continue
+        if ch == "[":
+            i = _skip_class(src, i)
             continue
         if ch == "(":
             depth += 1
@@ -33,11 +94,15 @@ def _skip_group(src: str, i: int) -> int:
 
 
 def _split_top(body: str) -> list[str]:
+    """`body` split at its top-level "|" (not inside groups or character classes)."""
     parts, depth, start, i = [], 0, 0, 0
     while i < len(body):
         ch = body[i]
         if ch == "\\":
             i += 2
+            continue
+        if ch == "[":
+            i = _skip_class(body, i)
             continue
         if ch == "(":
             depth += 1
@@ -65,14 +130,13 @@ def _literal_prefix(alt: str) -> str:
         nxt = alt[i + step] if i + step < len(alt) else ""
         if nxt in _OPTIONAL:
             break
-        out.append(ch.lower())
+        out.append(ch)
         i += step
-    return "".join(out)
+    return fold("".join(out))
 
 
-def literal_prefixes(pattern: str) -> frozenset[str] | None:
-    """Literals one of which every match of `pattern` contains, or None if unknown."""
-    src = pattern
+def _branch_prefixes(src: str) -> frozenset[str] | None:
+    """Prefixes of one top-level alternative."""
     while True:
         if src.startswith("(?!") or src.startswith("(?<!"):
             end = _skip_group(src, 0)
@@ -83,17 +147,83 @@ def literal_prefixes(pattern: str) -> frozenset[str] | None:
             src = src[2:]
         else:
             break
-    if src.startswith("(?:"):
-        end = _skip_group(src, 0)
-        if end < 0 or (end < len(src) and src[end] in _OPTIONAL):
+    if not src.startswith("(?:"):
+        prefix = _literal_prefix(src)
+        return frozenset({prefix}) if prefix and _usable(prefix) else None
+    end = _skip_group(src, 0)
+    if end < 0:
+        return None
+    prefixes = {_literal_prefix(alt) for alt in _split_top(src[3 : end - 1])}
+    if "" in prefixes or not all(_usable(p) for p in prefixes):
+        return None
+    quantifier = src[end : end + 1]
+    if quantifier in ("?", "*"):
+        # An optional group: a match starts with it or with what follows it.
+        rest = src[end + 1 :]
+        if rest.startswith("?"):
+            rest = rest[1:]
+        if not rest or rest[0] in "+?*{|":
             return None
-        alternatives = _split_top(src[3 : end - 1])
-    else:
-        alternatives = [src]
-    prefixes = {_literal_prefix(alt) for alt in alternatives}
-    if "" in prefixes:
+        after = _branch_prefixes(rest)
+        return None if after is None else frozenset(prefixes | after)
+    if quantifier == "{":
         return None
     return frozenset(prefixes)
+
+
+# Non-ASCII characters the IGNORECASE engine equates with ASCII letters (İ ı ſ K).
+_ASCII_TWINS = (0x130, 0x131, 0x17F, 0x212A)
+_CLASS_ITEM = re.compile(r"\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})|([^\\\]\[-])|(-)")
+
+
+def needs_non_ascii(pattern: str) -> bool:
+    """Whether every match of `pattern` starts with a non-ASCII character.
+
+    True for a pattern that starts with a (required) class of non-ASCII characters
+    given as \\u/\\U escapes, characters and ranges, e.g. ``[\\u200b-\\u200f]+``;
+    such a pattern cannot match an ASCII text. Anything else: False.
+    """
+    if not pattern.startswith("[") or pattern.startswith("[^"):
+        return False
+    end = _skip_class(pattern, 0)
+    if end > len(pattern) or pattern[end - 1] != "]" or pattern[end : end + 1] in ("?", "*", "{"):
+        return False
+    codes: list[int | str] = []
+    pos, body = 0, pattern[1 : end - 1]
+    while pos < len(body):
+        m = _CLASS_ITEM.match(body, pos)
+        if m is None:
+            return False
+        esc4, esc8, char, dash = m.groups()
+        codes.append("-" if dash else ord(char) if char else int(esc4 or esc8, 16))
+        pos = m.end()
+    ranges: list[tuple[int, int]] = []
+    i = 0
+    while i < len(codes):
+        low = codes[i]
+        if low == "-":
+            return False  # a literal "-"
+        if i + 2 < len(codes) and codes[i + 1] == "-" and codes[i + 2] != "-":
+            ranges.append((int(low), int(codes[i + 2])))
+            i += 3
+        else:
+            ranges.append((int(low), int(low)))
+            i += 1
+    for low, high in ranges:
+        if low < 0x80 or high < low or any(low <= t <= high for t in _ASCII_TWINS):
+            return False
+    return bool(ranges)
+
+
+def literal_prefixes(pattern: str) -> frozenset[str] | None:
+    """Folded literals one of which every match of `pattern` starts with, or None if unknown."""
+    found: set[str] = set()
+    for branch in _split_top(pattern):
+        prefixes = _branch_prefixes(branch)
+        if prefixes is None:
+            return None
+        found |= prefixes
+    return frozenset(found)
 
 
 def combined_prefixes(patterns: list[str]) -> tuple[str, ...] | None:
@@ -105,3 +235,31 @@ def combined_prefixes(patterns: list[str]) -> tuple[str, ...] | None:
             return None
         found |= prefixes
     return tuple(sorted(found))
+
+
+def trie_pattern(literals: list[str]) -> re.Pattern[str] | None:
+    """A zero-width scanner reporting, at every position, the longest literal starting there.
+
+    The literals form a trie, so the engine branches on one character at a time
+    instead of trying every literal; a literal found contains as prefixes all
+    the others that stand at the same position.
+    """
+    if not literals:
+        return None
+    trie: dict = {}
+    for lit in literals:
+        node = trie
+        for ch in lit:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def build(node: dict) -> str:
+        children = [re.escape(ch) + build(sub) for ch, sub in sorted(node.items()) if ch]
+        if not children:
+            return ""
+        body = children[0] if len(children) == 1 else "(?:" + "|".join(children) + ")"
+        if "" in node:
+            return f"(?:{body})?"
+        return body
+
+    return re.compile("(?=(" + build(trie) + "))")

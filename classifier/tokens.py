@@ -8,7 +8,15 @@ evidence.
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
+
+_MEMO_TEXT = 200
+_MEMO_SIZE = 100_000
+# The same splitting for ASCII text, in one regex: digit runs; a capital run that
+# stops before the capital which starts a capitalised word; a word with an optional
+# leading capital; any other capital run.
+_ASCII_WORD = re.compile(r"[0-9]+|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+")
 
 
 class Token(NamedTuple):
@@ -31,6 +39,32 @@ def _boundary(prev: str, cur: str, nxt: str) -> bool:
 def tokenize(text: str, limit: int = 2000) -> list[Token]:
     """Word tokens of `text` (only its first `limit` characters are read)."""
     text = text[:limit]
+    if text.isascii():
+        return [Token(m.group().lower(), m.start(), m.end()) for m in _ASCII_WORD.finditer(text)]
+    return tokenize_slow(text)
+
+
+_memo: dict[tuple[str, int], tuple[list[Token], frozenset[str]]] = {}
+
+
+def tokenize_cached(text: str, limit: int = 2000) -> tuple[list[Token], frozenset[str]]:
+    """(tokens, their texts) of `text`, memoised for short texts; the list is shared: read only."""
+    if len(text) > _MEMO_TEXT:
+        tokens = tokenize(text, limit)
+        return tokens, frozenset(t.text for t in tokens)
+    key = (text, limit)
+    found = _memo.get(key)
+    if found is None:
+        tokens = tokenize(text, limit)
+        found = (tokens, frozenset(t.text for t in tokens))
+        if len(_memo) >= _MEMO_SIZE:
+            _memo.clear()
+        _memo[key] = found
+    return found
+
+
+def tokenize_slow(text: str) -> list[Token]:
+    """Character by character; any text (the reference the ASCII regex must agree with)."""
     tokens: list[Token] = []
     start = -1
     for i, ch in enumerate(text):
