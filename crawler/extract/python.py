@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from crawler.extract.base import DEFAULT_MAX_SOURCE_BYTES
 from crawler.extract.py.callers import Callers
+from crawler.extract.py.defaults import either_configuration
 from crawler.extract.py.decorators import find_decorated_tools
 from crawler.extract.py.evaluator import Evaluator
 from crawler.extract.py.lowlevel import (
@@ -21,6 +22,7 @@ from crawler.extract.py.lowlevel import (
 from crawler.extract.py.manifest import find_entry_points
 from crawler.extract.py.modules import Project, is_test_or_example
 from crawler.extract.py.runtime import runtime_signs
+from crawler.extract.py.symbols import join_conditions
 from crawler.extract.py.walk import Findings, find_mounts, imports_mcp
 from crawler.files import PackageFiles
 from mcp_domain import Completeness, ExtractionResult, ToolDefinition
@@ -58,10 +60,11 @@ class PythonExtractor:
         install_model_schemas(evaluator)
         findings = Findings(callers=Callers(evaluator, modules))
         findings.conditions.read_callers(evaluator, modules)
+        module_conditions = findings.conditions.of_modules(project, modules)
         for module in modules:
             find_mounts(evaluator, module, findings)
         tools: list[ToolDefinition] = []
-        seen: set[tuple[str, bool]] = set()
+        seen: dict[tuple[str, bool], int] = {}
         for module in modules:
             found = Findings(
                 unresolved=findings.unresolved,
@@ -75,10 +78,16 @@ class PythonExtractor:
             for _, tool in sorted(found.tools, key=lambda pair: pair[0]):
                 if tool.source and found.in_helper(tool.source.file, tool.source.line):
                     continue  # the helper's own body, read without its arguments
+                imported_if = module_conditions.get(module.path)
+                if imported_if:
+                    condition = join_conditions((imported_if, tool.condition))
+                    tool = tool.model_copy(update={"condition": condition})
                 key = (tool.name, tool.pattern == PATTERN_OVERRIDE)
                 if key not in seen:
-                    seen.add(key)
+                    seen[key] = len(tools)
                     tools.append(tool)
+                else:  # the same name in another configuration (another server module)
+                    tools[seen[key]] = either_configuration(tools[seen[key]], tool)
         tools = _apply_overrides(tools)
         notes += [note for note in findings.unresolved if not _in_helper(findings, note)]
         generated = [note for module in modules for note in runtime_signs(module)]

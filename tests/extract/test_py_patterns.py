@@ -51,7 +51,7 @@ def test_registry_entry_added_under_if_carries_the_condition():
         "notes_list": None,
         "notes_read": None,
         "notes_stats": None,
-        "notes_delete": "not READ_ONLY",
+        "notes_delete": "not READ_ONLY (on by default)",
     }
     assert "1 of 4 tools depend on configuration (see each tool's condition); all are listed" in (
         result.notes
@@ -115,10 +115,11 @@ def test_if_else_guard_return_and_caller_conditions():
     conditions = {t.name: t.condition for t in result.tools}
     assert conditions == {
         "query": None,
-        "execute": "not READ_ONLY_MODE",
-        "explain": "READ_ONLY_MODE",
-        "drop_table": "os.environ.get('ENABLE_ADMIN')",
-        "metrics": "os.getenv('ENABLE_METRICS')",
+        # decided for the default configuration: unset variables, given defaults
+        "execute": "not READ_ONLY_MODE (on by default)",
+        "explain": "READ_ONLY_MODE (off by default)",
+        "drop_table": "os.environ.get('ENABLE_ADMIN') (off by default)",
+        "metrics": "os.getenv('ENABLE_METRICS') (off by default)",
         "debug": None,
     }
     assert result.completeness == Completeness.complete
@@ -145,7 +146,7 @@ async def list_tools():
     result = extract_source(source)
     assert [(t.name, t.condition) for t in result.tools] == [
         ("read", None),
-        ("write", "os.getenv('ALLOW_WRITE')"),
+        ("write", "os.getenv('ALLOW_WRITE') (off by default)"),
     ]
 
 

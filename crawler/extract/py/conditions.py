@@ -11,10 +11,13 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from crawler.extract.py.evaluator import Evaluator
-from crawler.extract.py.modules import Module
+from typing import Any
+
+from crawler.extract.py.defaults import all_state, any_state, with_state
+from crawler.extract.py.evaluator import Evaluator, Scope
+from crawler.extract.py.modules import Module, Project, import_targets
 from crawler.extract.py.symbols import Test, flat_with_conditions, join_conditions
-from crawler.extract.py.values import FuncRef
+from crawler.extract.py.values import FuncRef, Unknown
 
 FunctionNode = (ast.FunctionDef, ast.AsyncFunctionDef)
 
@@ -28,10 +31,12 @@ class Conditions:
 
     def __init__(self) -> None:
         self._by_statement: dict[int, tuple[Test, ...]] = {}
-        self._callers: dict[int, list[tuple[str, tuple[Test, ...]]]] = {}
-        self._by_function: dict[int, tuple[str, ...]] = {}
+        self._callers: dict[int, list[tuple[str, tuple[Test, ...], Module, Any]]] = {}
+        self._by_function: dict[int, tuple[tuple[str, ...], bool | None]] = {}
         self._read: set[str] = set()
-        self._calls: list[tuple[Module, ast.Expr]] = []
+        self._calls: list[tuple[Module, ast.Expr, ast.AST | None]] = []
+        self._ev: Evaluator | None = None
+        self._import_function: dict[int, Any] = {}
         self._modules: list[Module] = []
         self._call_counts: dict[str, int] = {}
 
@@ -40,55 +45,114 @@ class Conditions:
         if module.path in self._read:
             return
         self._read.add(module.path)
-        stack: list[tuple[list[ast.stmt], tuple[Test, ...]]] = [(module.tree.body, ())]
+        stack: list[tuple[list[ast.stmt], tuple[Test, ...], ast.AST | None]] = [
+            (module.tree.body, (), None)
+        ]
         while stack:
-            body, outer = stack.pop()
+            body, outer, function = stack.pop()
             for stmt, own in flat_with_conditions(body):
                 conditions = outer + own if outer else own
                 if conditions:
                     self._by_statement[id(stmt)] = conditions
                     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
-                        self._calls.append((module, stmt))
+                        self._calls.append((module, stmt, function))
+                    elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                        self._import_function[id(stmt)] = function
                 if isinstance(stmt, FunctionNode):
-                    stack.append((stmt.body, ()))
+                    stack.append((stmt.body, (), stmt))
                 elif isinstance(stmt, ast.ClassDef):
-                    stack.append((stmt.body, conditions))
+                    stack.append((stmt.body, conditions, function))
 
     def read_callers(self, ev: Evaluator, modules: list[Module]) -> None:
         """Functions that are called only under an `if`: `if x: register_tools(mcp)`."""
+        self._ev = ev
         self._modules = list(modules)
         for module in modules:
             self.read(module)
-        for module, stmt in self._calls:
+        for module, stmt, function in self._calls:
             name = _callee_name(stmt.value)
             if not name:
                 continue
             target = ev.eval(stmt.value.func, ev.module_scope(module), 1)
             if isinstance(target, FuncRef):
-                entry = (name, self._by_statement[id(stmt)])
+                entry = (name, self._by_statement[id(stmt)], module, function)
                 self._callers.setdefault(id(target.node), []).append(entry)
 
-    def of(self, stmt: ast.stmt, function: ast.AST | None = None) -> LazyCondition | None:
-        """The condition of a statement (with its function's callers' condition)."""
+    def of(
+        self, stmt: ast.stmt, function: ast.AST | None = None, scope: Scope | None = None
+    ) -> LazyCondition | None:
+        """The condition of a statement (with its function's callers' condition),
+        its default state decided in `scope` when that is possible."""
         parts = self._by_statement.get(id(stmt), ())
         key = id(function) if function is not None and id(function) in self._callers else None
         if not parts and key is None:
             return None
-        return LazyCondition(lambda: join_conditions(self._of_function(key) + parts))
+        return LazyCondition(lambda: self._text(key, parts, scope))
 
-    def _of_function(self, key: int | None) -> tuple[str, ...]:
+    def _text(self, key: int | None, parts: tuple[Test, ...], scope: Scope | None) -> str | None:
+        caller_text, caller_state = self._of_function(key)
+        text = join_conditions(caller_text + parts)
+        if self._ev is None or not text:
+            return text
+        own = all_state(self._ev, parts, scope) if parts else True
+        state = own if not caller_text else all_state_of((caller_state, own))
+        return with_state(text, state)
+
+    def _of_function(self, key: int | None) -> tuple[tuple[str, ...], bool | None]:
         """The condition of a function that is never called outside an `if`."""
         if key is None:
-            return ()
+            return (), True
         if key not in self._by_function:
             entries = self._callers[key]
             name = entries[0][0]
-            found: tuple[str, ...] = ()
+            found: tuple[tuple[str, ...], bool | None] = ((), True)
             if self._count_calls(name) == len(entries):
-                texts = {join_conditions(c) for _, c in entries}
-                found = (" or ".join(sorted(t for t in texts if t)),)
+                texts = {join_conditions(c) for _, c, _, _ in entries}
+                states = [self._caller_state(c, m, f) for _, c, m, f in entries]
+                found = ((" or ".join(sorted(t for t in texts if t)),), any_state(states))
             self._by_function[key] = found
         return self._by_function[key]
+
+    def of_modules(self, project: Project, modules: list[Module]) -> dict[str, str]:
+        """Conditions of modules imported only under an `if`, by path:
+        `if PARTITION == "aws": from .server_aws import main`."""
+        importers: dict[str, list[tuple[Module, ast.stmt]]] = {}
+        for module in modules:
+            for node in module.imports:
+                path = None
+                for target in import_targets(module, node)[::-1]:
+                    path = project.index.path(target)
+                    if path is not None:
+                        break  # the most specific module the statement names
+                if path is not None and path != module.path:
+                    importers.setdefault(path, []).append((module, node))
+        found: dict[str, str] = {}
+        for path, sites in importers.items():
+            if project.index.is_package(path) or not all(
+                id(node) in self._by_statement for _, node in sites
+            ):
+                continue
+            texts, states = [], []
+            for module, node in sites:
+                tests = self._by_statement[id(node)]
+                texts.append(join_conditions(tests) or "")
+                function = self._import_function.get(id(node))
+                states.append(self._caller_state(tests, module, function))
+            text = " or ".join(sorted({t for t in texts if t}))
+            if text:
+                found[path] = with_state(text, any_state(states)) or text
+        return found
+
+    def _caller_state(self, tests, module: Module, function) -> bool | None:
+        ev = self._ev
+        scope = ev.module_scope(module)
+        if function is not None:
+            spec = function.args
+            params = spec.posonlyargs + spec.args + spec.kwonlyargs
+            params += [p for p in (spec.vararg, spec.kwarg) if p is not None]
+            bound = {p.arg: Unknown(module.path, function.lineno, "parameter") for p in params}
+            scope = ev.function_scope(FuncRef(module, function, scope), bound)
+        return all_state(ev, tests, scope)
 
     def _count_calls(self, name: str) -> int:
         """How often `name` is called in the modules read (by callee name).
@@ -126,6 +190,14 @@ class LazyCondition:
 
     def __bool__(self) -> bool:
         return bool(self.text)
+
+
+def all_state_of(states) -> bool | None:
+    """`a and b` of decided-or-not states."""
+    states = list(states)
+    if any(state is False for state in states):
+        return False
+    return True if all(state is True for state in states) else None
 
 
 def _callee_name(call: ast.Call) -> str:

@@ -35,7 +35,7 @@ def find_decorated_tools(ev: Evaluator, module: Module, findings: Findings) -> N
         return
     mcp_module = imports_mcp(module)
     for stmt, scope in statements(ev, module):
-        findings.condition = findings.conditions.of(stmt, scope.function)
+        findings.condition = findings.conditions.of(stmt, scope.function, scope)
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for decorator in stmt.decorator_list:
                 call = decorator if isinstance(decorator, ast.Call) else None
@@ -97,7 +97,7 @@ def _through_helper(ev, module, findings, stmt, scope: Scope, decorator: ast.exp
     def read_call(inner: ast.stmt, call: ast.Call, helper_scope: Scope) -> bool:
         count = len(findings.tools)
         helper_module = helper_scope.module
-        own = findings.conditions.of(inner)
+        own = findings.conditions.of(inner, None, helper_scope)
         findings.condition = join_conditions([c for c in (outer, own) if c])
         _call_form(
             ev,

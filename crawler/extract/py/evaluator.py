@@ -20,6 +20,7 @@ import dataclasses
 import textwrap
 from typing import Any
 
+from crawler.extract.py.defaults import all_state, with_state
 from crawler.extract.py.instances import class_attribute, instance_attribute
 from crawler.extract.py.modules import Module, Project
 from crawler.extract.py.source import cleandoc
@@ -207,7 +208,7 @@ class Evaluator:
             return self._helper_mutation(current, binding, scope, depth)
         value = self.eval(binding.value, scope, depth + 1)
         if binding.condition and binding.kind in (AUGMENT, CALL):
-            value = _with_condition(value, binding.condition)
+            value = _with_condition(value, self._decided(binding, scope))
         if binding.kind == AUGMENT:
             if isinstance(binding.node.op, ast.Add):
                 return self._add(current, value, scope, binding.node)
@@ -234,6 +235,10 @@ class Evaluator:
             return {**current, **value} if isinstance(value, dict) else current
         return current
 
+    def _decided(self, binding: Binding, scope: Scope) -> str | None:
+        """A binding's condition text, with its default state when that is decided."""
+        return with_state(binding.condition, all_state(self, binding.tests, scope))
+
     def _helper_mutation(self, current: Any, binding: Binding, scope: Scope, depth: int) -> Any:
         """`register(x)` where `def register(h): items[h.name] = h`: apply its body."""
         name = next((n for n, bs in scope.table.bindings.items() if binding in bs), None)
@@ -244,7 +249,8 @@ class Evaluator:
         args = [self.eval(a, scope, depth + 1) for a in call.args if not isinstance(a, ast.Starred)]
         kwargs = {k.arg: self.eval(k.value, scope, depth + 1) for k in call.keywords if k.arg}
         if binding.condition:
-            args = [_with_condition(a, binding.condition) for a in args]
+            condition = self._decided(binding, scope)
+            args = [_with_condition(a, condition) for a in args]
         inner = self.function_scope(helper, self.bind_arguments(helper, args, kwargs, depth))
         for step in inner.table.bindings.get(name, []):
             if step.kind in (ITEM, CALL, AUGMENT):
@@ -381,14 +387,37 @@ class Evaluator:
                 if isinstance(node.op, ast.And) and not value:
                     return value
             return value
+        if isinstance(node, ast.Compare):
+            return self._compare(node, scope, d)
         if isinstance(node, ast.UnaryOp):
             operand = self.eval(node.operand, scope, d)
             if isinstance(node.op, ast.USub) and isinstance(operand, (int, float)):
                 return -operand
-            if isinstance(node.op, ast.Not) and isinstance(operand, (bool, int, str)):
+            if isinstance(node.op, ast.Not) and (
+                isinstance(operand, (bool, int, str)) or operand is None
+            ):
                 return not operand
             return self._unknown_from(operand, path, line, "unsupported unary operator")
         return Unknown(path, line, f"unsupported expression ({type(node).__name__})")
+
+    def _compare(self, node: ast.Compare, scope: Scope, depth: int) -> Any:
+        """`a == "x"`, `a is None`, `a in ("1", "true")` over plain values; a name
+        `in os.environ` is unset in the default configuration."""
+        left = self.eval(node.left, scope, depth)
+        for op, right_node in zip(node.ops, node.comparators, strict=True):
+            right = self.eval(right_node, scope, depth)
+            if isinstance(op, (ast.In, ast.NotIn)) and isinstance(right, ExternalRef):
+                if right.qualname != "os.environ" or not isinstance(left, str):
+                    return Unknown(scope.module.path, node.lineno, "run-time comparison")
+                result = isinstance(op, ast.NotIn)
+            elif _plain(left) and _plain(right):
+                result = _COMPARE[type(op)](left, right)
+            else:
+                return Unknown(scope.module.path, node.lineno, "run-time comparison")
+            if not result:
+                return False
+            left = right
+        return True
 
     def _comprehension(self, node, scope: Scope, depth: int) -> Any:
         """`[h.describe() for h in handlers.values() if h.enabled]`, over known lists."""
@@ -755,6 +784,31 @@ class Evaluator:
                 Unknown(func.module.path, func.node.lineno, f"parameter {param.arg!r} unbound"),
             )
         return bound
+
+
+_COMPARE = {
+    ast.Eq: lambda a, b: a == b,
+    ast.NotEq: lambda a, b: a != b,
+    ast.Is: lambda a, b: a is b if a is None or b is None else a == b,
+    ast.IsNot: lambda a, b: a is not b if a is None or b is None else a != b,
+    ast.In: lambda a, b: a in b,
+    ast.NotIn: lambda a, b: a not in b,
+    ast.Lt: lambda a, b: a < b,
+    ast.LtE: lambda a, b: a <= b,
+    ast.Gt: lambda a, b: a > b,
+    ast.GtE: lambda a, b: a >= b,
+}
+
+
+def _plain(value: Any) -> bool:
+    """A value whose comparisons mean the same statically as at run time."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return True
+    if isinstance(value, (list, tuple)) and len(value) <= MAX_ITEMS:
+        return all(v is None or isinstance(v, (str, int, float, bool)) for v in value)
+    if isinstance(value, dict) and len(value) <= MAX_ITEMS:
+        return all(k is None or isinstance(k, (str, int, float, bool)) for k in value)
+    return False
 
 
 def _partial(missing: Unknown, text: str) -> PartialText:

@@ -117,6 +117,18 @@ class ModuleIndex:
         return path.endswith("__init__.py")
 
 
+def import_targets(module: Module, node: ast.Import | ast.ImportFrom) -> list[str]:
+    """The dotted names an import statement names (`from a import b`: a and a.b)."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    base = resolve_relative(module.name, module.is_package, node.level, node.module)
+    targets = [base]
+    for alias in node.names:
+        if alias.name != "*":
+            targets.append(f"{base}.{alias.name}" if base else alias.name)
+    return targets
+
+
 @dataclass
 class Project:
     """The parsed modules of one package, read lazily."""
@@ -180,14 +192,7 @@ class Project:
         eager: list[str] = []
         later: list[str] = []
         for node in module.imports:
-            if isinstance(node, ast.Import):
-                targets = [alias.name for alias in node.names]
-            else:
-                base = resolve_relative(module.name, module.is_package, node.level, node.module)
-                targets = [base]
-                for alias in node.names:
-                    if alias.name != "*":
-                        targets.append(f"{base}.{alias.name}" if base else alias.name)
+            targets = import_targets(module, node)
             found = eager if id(node) in eager_nodes else later
             for target in targets:
                 parts = target.split(".")

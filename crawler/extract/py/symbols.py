@@ -234,6 +234,20 @@ def negated(text: str) -> str:
     return f"not ({text})"
 
 
+# Suffixes of a condition text decided for the default configuration (see defaults.py).
+ON = " (on by default)"
+OFF = " (off by default)"
+
+
+def strip_state(text: str) -> tuple[str, bool | None]:
+    """A condition text without its suffix, and the state the suffix gave."""
+    if text.endswith(ON):
+        return text[: -len(ON)], True
+    if text.endswith(OFF):
+        return text[: -len(OFF)], False
+    return text, None
+
+
 def join_conditions(conditions) -> str | None:
     """`a and b` from condition texts or Tests; None when there are none."""
     if not conditions:
@@ -244,7 +258,16 @@ def join_conditions(conditions) -> str | None:
         return None
     if len(conditions) == 1:
         return conditions[0]
-    return " and ".join(c if " or " not in c else f"({c})" for c in conditions)
+    # parts decided for the default configuration: `and` of their states
+    split = [strip_state(c) for c in conditions]
+    texts = [text for text, _ in split]
+    joined = " and ".join(c if " or " not in c else f"({c})" for c in texts)
+    if not any(state is not None for _, state in split):
+        return joined
+    states = [state for _, state in split]
+    if any(state is False for state in states):
+        return joined + OFF
+    return joined + ON if all(states) else joined
 
 
 def resolve_relative(current: str, is_package: bool, level: int, module: str | None) -> str:
