@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from crawler.extract.base import DEFAULT_MAX_SOURCE_BYTES
 from crawler.extract.py.callers import Callers
-from crawler.extract.py.defaults import either_configuration
 from crawler.extract.py.decorators import find_decorated_tools
+from crawler.extract.py.defaults import either_configuration
 from crawler.extract.py.evaluator import Evaluator
 from crawler.extract.py.lowlevel import (
     PATTERN_OVERRIDE,

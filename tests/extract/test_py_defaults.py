@@ -74,8 +74,7 @@ def test_server_module_chosen_by_a_setting_lists_the_default_one_and_marks_the_o
     # the shared tool is served in both; the default module's text is listed
     assert tools["read_page"].description == "Read a documentation page."
     assert tools["read_page"].condition == (
-        "PARTITION == 'global' or (PARTITION != 'global' and PARTITION == 'china')"
-        " (on by default)"
+        "PARTITION == 'global' or (PARTITION != 'global' and PARTITION == 'china') (on by default)"
     )
     assert tools["search"].condition == "PARTITION == 'global' (on by default)"
     assert tools["list_services"].condition == (
@@ -141,8 +140,7 @@ def main():
 def test_guards_decided_from_unset_variables_defaults_and_constants():
     result = extract(server=GUARDS)
     assert {t.name: t.condition for t in result.tools} == {
-        "reset": "os.getenv('SAFE', '1') == '1' and not os.getenv('DISABLE_ADMIN')"
-        " (on by default)",
+        "reset": "os.getenv('SAFE', '1') == '1' and not os.getenv('DISABLE_ADMIN') (on by default)",
         "experiment": "'EXPERIMENTS' in os.environ (off by default)",
         "bulk_export": "MODE in ('full', 'all') and LIMIT > 5 (on by default)",
         "undecided": "settings.enabled",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-
 from typing import Any
 
 from crawler.extract.py.defaults import all_state, any_state, with_state
