@@ -9,10 +9,13 @@ cannot be built at all, the rules decide alone.
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Iterable
+from contextlib import contextmanager
 from functools import lru_cache, partial
 
+from classifier import parallel
 from classifier.combine import Scorer, combine
 from classifier.engine import Engine
 from classifier.features import extract_features
@@ -96,10 +99,55 @@ def classify(
 
 
 def classify_many(
-    tools: Iterable[ToolDefinition], scorer: Scorer | None = None, *, rules_only: bool = False
+    tools: Iterable[ToolDefinition],
+    scorer: Scorer | None = None,
+    *,
+    rules_only: bool = False,
+    workers: int | None = None,
 ) -> list[Label]:
-    """Labels for many tools; the built-in model scores the whole batch in one pass."""
+    """Labels for many tools, in input order; the model scores the whole batch in one pass.
+
+    `workers`: processes to use (None: both cores for batches of PARALLEL_MIN tools
+    or more, when the platform can fork; see classifier/parallel.py). The labels
+    are the same whatever the number of workers.
+    """
     tools = list(tools)
+    with _gc_paused():
+        if scorer is None and parallel.worth_it(len(tools), workers):
+            # Load rules and model before the workers are forked, so they share them.
+            model = None if rules_only else default_model()
+            labels = parallel.classify_split(
+                tools, partial(_classify_list, rules_only=rules_only, model=model), workers
+            )
+            if labels is not None:
+                return labels
+        return _classify_list(tools, scorer, rules_only=rules_only)
+
+
+@contextmanager
+def _gc_paused():
+    """No cyclic garbage collection during a batch.
+
+    A batch allocates many small objects that all live until it ends; the collector
+    would walk them again and again (a third of the run time on a 20,000-tool
+    batch). Whatever cycles a batch leaves are collected once it is over.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _classify_list(
+    tools: list[ToolDefinition],
+    scorer: Scorer | None = None,
+    *,
+    rules_only: bool = False,
+    model: Model | None | bool = False,
+) -> list[Label]:
     engine = _engine()
     prepared: list[tuple | Exception] = []
     for tool in tools:
@@ -108,7 +156,8 @@ def classify_many(
             prepared.append((features, engine.run(features)))
         except Exception as exc:  # crawled input must never crash the pipeline
             prepared.append(exc)
-    model = None if rules_only or scorer is not None else default_model()
+    if model is False:
+        model = None if rules_only or scorer is not None else default_model()
     probs: list = [None] * len(tools)
     rows: list = [None] * len(tools)
     if model is not None:
