@@ -59,6 +59,7 @@ class PythonExtractor:
         evaluator = Evaluator(project)
         install_model_schemas(evaluator)
         findings = Findings(callers=Callers(evaluator, modules))
+        findings.conditions.callers = findings.callers
         findings.conditions.read_callers(evaluator, modules)
         module_conditions = findings.conditions.of_modules(project, modules)
         for module in modules:

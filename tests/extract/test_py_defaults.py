@@ -147,3 +147,184 @@ def test_guards_decided_from_unset_variables_defaults_and_constants():
         "write": "not os.getenv('READ_ONLY') (on by default)",
         "read": "os.getenv('READ_ONLY') (off by default)",
     }
+
+
+CLICK_CLI = """
+import click
+from s.app import create_server
+
+
+@click.command()
+@click.option("--allow-switch-databases", is_flag=True, envvar="ALLOW_SWITCH")
+@click.option("--mode", "mode_name", default="query")
+@click.option("--read-only/--read-write", default=True)
+def main(allow_switch_databases: bool, mode_name: str, read_only: bool) -> None:
+    create_server(allow_switch=allow_switch_databases, mode=mode_name, read_only=read_only)
+"""
+
+CLICK_APP = '''
+from mcp.server.fastmcp import FastMCP
+
+
+def create_server(allow_switch: bool, mode: str, read_only: bool = False, verbose=None):
+    mcp = FastMCP("db")
+
+    @mcp.tool()
+    def query(sql: str) -> str:
+        """Run a query."""
+        return ""
+
+    if allow_switch:
+        @mcp.tool()
+        def switch_database(path: str) -> str:
+            """Switch to another database."""
+            return ""
+
+    if mode == "query" and read_only:
+        @mcp.tool()
+        def explain(sql: str) -> str:
+            """Explain a query."""
+            return ""
+
+    if verbose:
+        @mcp.tool()
+        def trace() -> str:
+            """Trace."""
+            return ""
+    return mcp
+'''
+
+
+def test_helper_parameters_followed_to_click_option_defaults():
+    files = {
+        "pyproject.toml": b'[project]\nname="s"\n[project.scripts]\ns = "s.cli:main"\n',
+        "s/__init__.py": b"",
+        "s/cli.py": CLICK_CLI.encode(),
+        "s/app.py": CLICK_APP.encode(),
+    }
+    result = PythonExtractor().extract(PackageFiles(files=files))
+    assert {t.name: t.condition for t in result.tools} == {
+        "query": None,
+        "switch_database": "allow_switch (off by default)",  # a flag without default
+        "explain": "mode == 'query' and read_only (on by default)",  # named "mode_name"
+        "trace": "verbose (off by default)",  # not passed: the Python default
+    }
+
+
+ARGPARSE_CLI = """
+import argparse
+import os
+from s.tools import Settings, register_all, register_macros, register_wide
+from mcp.server.fastmcp import FastMCP
+
+mcp = FastMCP("sheets")
+
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="sheets")
+    parser.add_argument("--allow-macros", action="store_true")
+    group = parser.add_argument_group("limits")
+    group.add_argument("--max-rows", type=int, default=1000)
+    return parser
+
+
+def _settings(args):
+    return Settings(
+        allow_macros=args.allow_macros or os.environ.get("SHEETS_ALLOW_MACROS") == "1",
+        max_rows=args.max_rows,
+    )
+
+
+def main():
+    args = _parser().parse_args()
+    settings = _settings(args)
+    register_all(mcp, settings)
+    if settings.allow_macros:
+        register_macros(mcp)
+    if settings.max_rows > 100:
+        register_wide(mcp)
+    mcp.run()
+"""
+
+ARGPARSE_TOOLS = '''
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    allow_macros: bool = False
+    max_rows: int = 10
+
+
+def register_all(server, settings: Settings):
+    @server.tool()
+    def read_sheet(name: str) -> str:
+        """Read a sheet."""
+        return ""
+
+
+def register_wide(server):
+    @server.tool()
+    def read_wide(name: str) -> str:
+        """Read a wide sheet."""
+        return ""
+
+
+def register_macros(server):
+    @server.tool()
+    def write_macro(code: str) -> str:
+        """Write a macro module."""
+        return ""
+'''
+
+
+def test_argparse_defaults_and_settings_objects_decide_a_guard():
+    files = {
+        "pyproject.toml": b'[project]\nname="s"\n[project.scripts]\ns = "s.cli:main"\n',
+        "s/__init__.py": b"",
+        "s/cli.py": ARGPARSE_CLI.encode(),
+        "s/tools.py": ARGPARSE_TOOLS.encode(),
+    }
+    result = PythonExtractor().extract(PackageFiles(files=files))
+    assert {t.name: t.condition for t in result.tools} == {
+        "read_sheet": None,
+        # `or` of an unset flag and an unset variable; the parser's default, not the class's
+        "write_macro": "settings.allow_macros (off by default)",
+        "read_wide": "settings.max_rows > 100 (on by default)",
+    }
+
+
+def test_same_named_helper_of_another_module_called_in_a_loop_keeps_the_guard():
+    server = """
+import os
+from mcp.server.fastmcp import FastMCP
+from s import basic_tools, extra_tools
+
+TOOL_MODULES = (basic_tools,)
+ENABLE_EXTRA = os.getenv("ENABLE_EXTRA")
+
+
+def main():
+    mcp = FastMCP("areas")
+    for module in TOOL_MODULES:
+        module.register(mcp)
+    if ENABLE_EXTRA:
+        extra_tools.register(mcp)
+    mcp.run()
+"""
+    template = '''
+def register(server):
+    @server.tool()
+    def {name}() -> str:
+        """{name}."""
+        return ""
+'''
+    result = extract(
+        server=server,
+        basic_tools=template.format(name="basic"),
+        extra_tools=template.format(name="extra"),
+    )
+    assert {t.name: t.condition for t in result.tools} == {
+        "basic": None,
+        "extra": "ENABLE_EXTRA (off by default)",
+    }

@@ -16,6 +16,7 @@ from typing import Any
 
 from crawler.extract.py.evaluator import Evaluator, Scope
 from crawler.extract.py.modules import Module
+from crawler.extract.py.symbols import flat_statements
 from crawler.extract.py.values import FuncRef, Unknown
 
 MAX_LEVELS = 3
@@ -48,20 +49,26 @@ class Callers:
         finally:
             self._active.discard(key)
 
-    def _values(self, function, name: str, level: int) -> list[Any]:
+    def arguments_for(self, function, name: str) -> list[tuple[ast.expr | None, Scope]]:
+        """(what each call of `function` passes for `name`, or None, the caller's scope)."""
         spec = function.args
         positional = [p.arg for p in spec.posonlyargs + spec.args]
         keyword_only = {p.arg for p in spec.kwonlyargs}
         if name not in positional and name not in keyword_only:
             return []
         index = positional.index(name) if name in positional else None
-        values: list[Any] = []
+        found: list[tuple[ast.expr | None, Scope]] = []
         for call, scope in self._call_sites(function.name):
-            target = self.ev.eval(call.func, scope, 1)
-            if not (isinstance(target, FuncRef) and target.node is function):
+            target = self._target(call, scope, function)
+            if not isinstance(target, FuncRef) or target.node is not function:
                 continue
             offset = 1 if target.bound_self is not None else 0
-            node = _argument(call, name, None if index is None else index - offset)
+            found.append((_argument(call, name, None if index is None else index - offset), scope))
+        return found
+
+    def _values(self, function, name: str, level: int) -> list[Any]:
+        values: list[Any] = []
+        for node, scope in self.arguments_for(function, name):
             if node is None:
                 continue
             value = self.ev.eval(node, scope, 1)
@@ -70,6 +77,49 @@ class Callers:
             else:
                 values.append(value)
         return values
+
+    def possible_calls(self, function, limit: int = MAX_SITES) -> int | None:
+        """How many call sites may call `function`: those that resolve to it or to
+        nothing known; calls of other package functions of the same name do not
+        count. None when there are too many to tell."""
+        sites = self._call_sites(function.name)
+        if len(sites) >= limit:
+            return None
+        return sum(
+            1
+            for call, scope in sites
+            if (target := self._target(call, scope, function)) is None or target.node is function
+        )
+
+    def _target(self, call: ast.Call, scope: Scope, function) -> FuncRef | None:
+        """The package function a call calls (`function` when it is one of several
+        a loop calls in turn); None when that is not known."""
+        target = self.ev.eval(call.func, scope, 1)
+        if isinstance(target, FuncRef):
+            return target
+        func = call.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            # `for module in TOOL_MODULES: module.register(...)`: each item's function
+            items = self._loop_items(func.value.id, scope)
+            if items is not None:
+                found = [self.ev.attribute(item, func.attr, 1, scope, func) for item in items]
+                if not all(isinstance(value, FuncRef) for value in found):
+                    return None
+                same = [value for value in found if value.node is function]
+                return same[0] if same else found[0] if found else None
+        return None
+
+    def _loop_items(self, name: str, scope: Scope) -> list[Any] | None:
+        body = scope.function.body if scope.function is not None else scope.module.tree.body
+        for node in flat_statements(body):
+            if (
+                isinstance(node, (ast.For, ast.AsyncFor))
+                and isinstance(node.target, ast.Name)
+                and node.target.id == name
+            ):
+                items = self.ev.eval(node.iter, scope, 1)
+                return list(items) if isinstance(items, (list, tuple)) else None
+        return None
 
     def _call_sites(self, callee: str) -> list[tuple[ast.Call, Scope]]:
         if callee not in self._sites:

@@ -12,6 +12,7 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
+from crawler.extract.py.arguments import default_scope
 from crawler.extract.py.defaults import all_state, any_state, with_state
 from crawler.extract.py.evaluator import Evaluator, Scope
 from crawler.extract.py.modules import Module, Project, import_targets
@@ -35,7 +36,9 @@ class Conditions:
         self._read: set[str] = set()
         self._calls: list[tuple[Module, ast.Expr, ast.AST | None]] = []
         self._ev: Evaluator | None = None
+        self.callers = None  # callers.Callers, for the parameters of helpers
         self._import_function: dict[int, Any] = {}
+        self._functions: dict[int, ast.AST] = {}
         self._modules: list[Module] = []
         self._call_counts: dict[str, int] = {}
 
@@ -74,6 +77,7 @@ class Conditions:
                 continue
             target = ev.eval(stmt.value.func, ev.module_scope(module), 1)
             if isinstance(target, FuncRef):
+                self._functions[id(target.node)] = target.node
                 entry = (name, self._by_statement[id(stmt)], module, function)
                 self._callers.setdefault(id(target.node), []).append(entry)
 
@@ -93,6 +97,8 @@ class Conditions:
         text = join_conditions(caller_text + parts)
         if self._ev is None or not text:
             return text
+        if parts and scope is not None and scope.function is not None:
+            scope = default_scope(self._ev, self.callers, scope)
         own = all_state(self._ev, parts, scope) if parts else True
         state = own if not caller_text else all_state_of((caller_state, own))
         return with_state(text, state)
@@ -105,7 +111,7 @@ class Conditions:
             entries = self._callers[key]
             name = entries[0][0]
             found: tuple[tuple[str, ...], bool | None] = ((), True)
-            if self._count_calls(name) == len(entries):
+            if self._called_only_here(key, name, len(entries)):
                 texts = {join_conditions(c) for _, c, _, _ in entries}
                 states = [self._caller_state(c, m, f) for _, c, m, f in entries]
                 found = ((" or ".join(sorted(t for t in texts if t)),), any_state(states))
@@ -151,7 +157,17 @@ class Conditions:
             params += [p for p in (spec.vararg, spec.kwarg) if p is not None]
             bound = {p.arg: Unknown(module.path, function.lineno, "parameter") for p in params}
             scope = ev.function_scope(FuncRef(module, function, scope), bound)
+            scope = default_scope(ev, self.callers, scope)
         return all_state(ev, tests, scope)
+
+    def _called_only_here(self, key: int, name: str, conditional: int) -> bool:
+        """Whether every call that may reach the function is one of the conditional ones."""
+        if self._count_calls(name) == conditional:
+            return True
+        function = self._functions.get(key)
+        if self.callers is None or function is None:
+            return False
+        return self.callers.possible_calls(function) == conditional
 
     def _count_calls(self, name: str) -> int:
         """How often `name` is called in the modules read (by callee name).

@@ -20,6 +20,7 @@ import dataclasses
 import textwrap
 from typing import Any
 
+from crawler.extract.py.cli_defaults import parsed_defaults
 from crawler.extract.py.defaults import all_state, with_state
 from crawler.extract.py.instances import class_attribute, instance_attribute
 from crawler.extract.py.modules import Module, Project
@@ -702,6 +703,14 @@ class Evaluator:
         if isinstance(receiver, ExternalRef) and receiver.last == "BaseModel":
             if name in ("model_json_schema", "schema") and not node.args:
                 return {"properties": {}, "title": "BaseModel", "type": "object"}
+        if (
+            isinstance(receiver, ObjectValue)
+            and receiver.qualname == "argparse.ArgumentParser"
+            and name == "parse_args"
+        ):
+            parsed = parsed_defaults(self, receiver)
+            if parsed is not None:
+                return parsed
         if isinstance(receiver, (dict, list)) and name == "copy" and not node.args:
             return receiver.copy()
         if isinstance(receiver, dict) and name in ("values", "keys", "items") and not node.args:
