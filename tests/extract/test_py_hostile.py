@@ -126,3 +126,30 @@ def test_garbage_manifest_does_not_raise():
     result = PythonExtractor().extract(package)
     assert [t.name for t in result.tools] == ["hi"]
     assert result.notes == ["no entry points found; read all 1 modules outside tests and examples"]
+
+
+def test_helper_chains_fanned_out_and_cyclic_finish_quickly():
+    import time
+
+    # 40 helpers, each calling the next one 30 times under a guard, the last one
+    # registering on its parameter; helper 0 calls the last one back (a cycle).
+    lines = ["import os", "import mcp.types", "from s.app import mcp"]
+    for i in range(40):
+        lines.append(f"def h{i}(server, flag=False):")
+        if i == 39:
+            lines += ["    @server.tool()", "    def leaf() -> str:", "        return ''"]
+            lines.append("    h0(server)")
+        else:
+            lines += [f"    if flag:\n        h{i + 1}(server, flag)" for _ in range(30)]
+    lines.append("h0(mcp, os.getenv('X'))")
+    files = {
+        "pyproject.toml": b'[project]\nname="s"\n[project.scripts]\ns = "s.helpers:main"\n',
+        "s/__init__.py": b"",
+        "s/app.py": b"from mcp.server.fastmcp import FastMCP\nmcp = FastMCP('s')\n",
+        "s/helpers.py": "\n".join(lines).encode(),
+    }
+    started = time.perf_counter()
+    result = PythonExtractor().extract(PackageFiles(files=files))
+    assert time.perf_counter() - started < 10
+    assert [t.name for t in result.tools] == ["leaf"]
+    assert result.tools[0].condition is not None

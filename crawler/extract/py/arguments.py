@@ -44,6 +44,16 @@ def parameter_default(ev: Evaluator, callers: Any, scope: Scope, name: str, leve
     function = scope.function
     if level > MAX_LEVELS or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return _UNDECIDED
+    memo = callers.__dict__.setdefault("_parameter_defaults", {})
+    key = (id(function), name)
+    if key not in memo:
+        memo[key] = _UNDECIDED  # a call cycle reads as undecided
+        memo[key] = _parameter_default(ev, callers, scope, name, level)
+    return memo[key]
+
+
+def _parameter_default(ev: Evaluator, callers: Any, scope: Scope, name: str, level: int) -> Any:
+    function = scope.function
     sites = callers.arguments_for(function, name)
     if not sites:
         return declared_default(ev, FuncRef(scope.module, function, scope.parent), name)
