@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from classifier.features import Features, FieldText
-from classifier.prefilter import literal_prefixes, needs_non_ascii
+from classifier.prefilter import needs_non_ascii, start_literals
 from classifier.ruleset import Match, Rule, RuleSet
 from classifier.scan import FieldMatches, FieldScanner
 from mcp_domain import Evidence
@@ -64,8 +64,9 @@ class _CompiledMatch:
     sequences: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
     groups: list[frozenset[str]] = field(default_factory=list)
     regex: re.Pattern[str] | None = None
-    # Folded literals one of which every regex match starts with (empty: unknown)...
-    literals: tuple[str, ...] = ()
+    # (folded literal, at a word boundary) pairs, one of which every regex match
+    # starts with (empty: unknown)...
+    literals: tuple[tuple[str, bool], ...] = ()
     # ...in ASCII texts: the other patterns need a non-ASCII first character.
     ascii_only: bool = False
     # No pattern can match an ASCII text at all.
@@ -92,10 +93,10 @@ def _compile_match(spec: Match) -> _CompiledMatch:
     cm.groups = [frozenset(t.lower() for t in group) for group in spec.all_of]
     if spec.regex:
         cm.regex = re.compile("|".join(f"(?:{r})" for r in spec.regex), re.IGNORECASE)
-        literals: set[str] = set()
+        literals: set[tuple[str, bool]] = set()
         non_ascii = unknown = False
         for pattern in spec.regex:
-            found = literal_prefixes(pattern)
+            found = start_literals(pattern)
             if found is not None:
                 literals |= found
             elif needs_non_ascii(pattern):

@@ -30,12 +30,21 @@ def _extra_cases() -> dict[int, tuple[int, ...]] | None:
 
 
 _EXTRA = _extra_cases()
+_WORD = re.compile(r"\w")
 # İ lower-cases to two characters; mapping it first keeps offsets (its simple lower is i).
 _PRE = {0x130: "i"}
 _POST: dict[int, str] = {}
+# Folded characters whose class mixes word and non-word characters: literals
+# holding one are not used (folding them alike would change what \b sees).
+_MIXED: set[str] = set()
 if _EXTRA is not None:
     for code, others in _EXTRA.items():
-        _POST[code] = chr(min((code, *others)))
+        members = sorted((code, *others))
+        words = [c for c in members if _WORD.match(chr(c))]
+        if words and len(words) < len(members):
+            _MIXED.add(chr(words[0]))
+        if _WORD.match(chr(code)) or not words:
+            _POST[code] = chr((words or members)[0])
 else:  # without the engine's table only the ASCII cases are known
     _POST.update({0x131: "i", 0x17F: "s", 0x212A: "k"})
 
@@ -51,8 +60,10 @@ def fold(text: str) -> str:
 
 
 def _usable(literal: str) -> bool:
+    if literal.isascii():
+        return True
     # Without the engine's table only ASCII literals fold reliably.
-    return _EXTRA is not None or literal.isascii()
+    return _EXTRA is not None and not any(ch in _MIXED for ch in literal)
 
 
 def _skip_class(src: str, i: int) -> int:
@@ -135,8 +146,20 @@ def _literal_prefix(alt: str) -> str:
     return fold("".join(out))
 
 
-def _branch_prefixes(src: str) -> frozenset[str] | None:
-    """Prefixes of one top-level alternative."""
+_MAX_COMBINED = 256
+
+
+def _whole_literal(alt: str) -> str | None:
+    """`alt` folded when it is nothing but literal characters, else None."""
+    prefix = _literal_prefix(alt)
+    plain = alt.replace("\\", "")
+    if not prefix or len(prefix) != len(plain) or not _usable(prefix):
+        return None
+    return prefix
+
+
+def _branch_prefixes(src: str, anchored: bool = False) -> frozenset[tuple[str, bool]] | None:
+    """(prefix, after a \\b) pairs of one top-level alternative."""
     while True:
         if src.startswith("(?!") or src.startswith("(?<!"):
             end = _skip_group(src, 0)
@@ -145,17 +168,19 @@ def _branch_prefixes(src: str) -> frozenset[str] | None:
             src = src[end:]
         elif src.startswith("\\b"):
             src = src[2:]
+            anchored = True
         else:
             break
     if not src.startswith("(?:"):
         prefix = _literal_prefix(src)
-        return frozenset({prefix}) if prefix and _usable(prefix) else None
+        return frozenset({(prefix, anchored)}) if prefix and _usable(prefix) else None
     end = _skip_group(src, 0)
     if end < 0:
         return None
     prefixes = {_literal_prefix(alt) for alt in _split_top(src[3 : end - 1])}
     if "" in prefixes or not all(_usable(p) for p in prefixes):
         return None
+    found = frozenset((p, anchored) for p in prefixes)
     quantifier = src[end : end + 1]
     if quantifier in ("?", "*"):
         # An optional group: a match starts with it or with what follows it.
@@ -164,11 +189,37 @@ def _branch_prefixes(src: str) -> frozenset[str] | None:
             rest = rest[1:]
         if not rest or rest[0] in "+?*{|":
             return None
-        after = _branch_prefixes(rest)
-        return None if after is None else frozenset(prefixes | after)
+        after = _branch_prefixes(rest, anchored)
+        if after is None:
+            return None
+        # When the group's alternatives are plain words ("the ", "a "), a match that
+        # takes the group starts with one of them and then a literal of the rest:
+        # longer literals, far fewer places to try.
+        words = [_whole_literal(alt) for alt in _split_top(src[3 : end - 1])]
+        if all(words) and len(words) * len(after) <= _MAX_COMBINED:
+            return frozenset((w + lit, anchored) for w in words for lit, _a in after) | after
+        return found | after
     if quantifier == "{":
         return None
-    return frozenset(prefixes)
+    return found
+
+
+def start_literals(pattern: str) -> frozenset[tuple[str, bool]] | None:
+    """(folded literal, anchored) pairs: every match of `pattern` starts with one of the
+    literals, at a word boundary when anchored; None if unknown."""
+    found: set[tuple[str, bool]] = set()
+    for branch in _split_top(pattern):
+        prefixes = _branch_prefixes(branch)
+        if prefixes is None:
+            return None
+        found |= prefixes
+    return frozenset(found)
+
+
+def literal_prefixes(pattern: str) -> frozenset[str] | None:
+    """Folded literals one of which every match of `pattern` starts with, or None if unknown."""
+    found = start_literals(pattern)
+    return None if found is None else frozenset(lit for lit, _anchored in found)
 
 
 # Non-ASCII characters the IGNORECASE engine equates with ASCII letters (İ ı ſ K).
@@ -215,17 +266,6 @@ def needs_non_ascii(pattern: str) -> bool:
     return bool(ranges)
 
 
-def literal_prefixes(pattern: str) -> frozenset[str] | None:
-    """Folded literals one of which every match of `pattern` starts with, or None if unknown."""
-    found: set[str] = set()
-    for branch in _split_top(pattern):
-        prefixes = _branch_prefixes(branch)
-        if prefixes is None:
-            return None
-        found |= prefixes
-    return frozenset(found)
-
-
 def combined_prefixes(patterns: list[str]) -> tuple[str, ...] | None:
     """Prefixes for an alternation of `patterns`; None when any one is unknown."""
     found: set[str] = set()
@@ -237,12 +277,12 @@ def combined_prefixes(patterns: list[str]) -> tuple[str, ...] | None:
     return tuple(sorted(found))
 
 
-def trie_pattern(literals: list[str]) -> re.Pattern[str] | None:
+def trie_pattern(literals: list[str], anchored: bool = False) -> re.Pattern[str] | None:
     """A zero-width scanner reporting, at every position, the longest literal starting there.
 
     The literals form a trie, so the engine branches on one character at a time
     instead of trying every literal; a literal found contains as prefixes all
-    the others that stand at the same position.
+    the others that stand at the same position. `anchored`: word boundaries only.
     """
     if not literals:
         return None
@@ -262,4 +302,5 @@ def trie_pattern(literals: list[str]) -> re.Pattern[str] | None:
             return f"(?:{body})?"
         return body
 
-    return re.compile("(?=(" + build(trie) + "))")
+    # Anchored: only at word boundaries (folding keeps every character's word-ness).
+    return re.compile(("\\b" if anchored else "") + "(?=(" + build(trie) + "))")

@@ -15,6 +15,7 @@ texts (property names, enums, common descriptions) are memoised.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -34,7 +35,7 @@ _MEMO_SIZE = 200_000
 class _KindTable:
     def __init__(self, kind: str, matches: Sequence[_CompiledMatch]) -> None:
         self.by_token: dict[str, list[int]] = {}
-        by_literal: dict[str, set[int]] = {}
+        by_literal: dict[tuple[str, bool], set[int]] = {}
         always: list[int] = []
         non_ascii: list[int] = []  # tried on the whole text when it is not ASCII
         for cm in matches:
@@ -54,14 +55,26 @@ class _KindTable:
                 always.append(cm.key)
         self.always = tuple(always)
         self.non_ascii = tuple(non_ascii)
-        literals = sorted(by_literal)
-        self.scan = trie_pattern(literals)
-        # The scanner reports the longest literal at a position; every literal that
-        # is a prefix of it stands there too.
-        self.closure: dict[str, tuple[int, ...]] = {
-            lit: tuple(sorted(set().union(*(by_literal[o] for o in literals if lit.startswith(o)))))
-            for lit in literals
-        }
+        # One scanner for literals that must start at a word boundary, one for the rest.
+        # A scanner reports the longest literal at a position; every literal of the
+        # same scanner that is a prefix of it stands there too.
+        self.scans: list[tuple[re.Pattern[str], dict[str, tuple[int, ...]]]] = []
+        for anchored in (True, False):
+            literals = sorted(lit for lit, a in by_literal if a == anchored)
+            scan = trie_pattern(literals, anchored)
+            if scan is None:
+                continue
+            closure = {
+                lit: tuple(
+                    sorted(
+                        set().union(
+                            *(by_literal[(o, anchored)] for o in literals if lit.startswith(o))
+                        )
+                    )
+                )
+                for lit in literals
+            }
+            self.scans.append((scan, closure))
 
 
 class FieldScanner:
@@ -110,14 +123,16 @@ class FieldScanner:
         ascii_text = item.text.isascii()
         if not ascii_text and table.non_ascii:
             whole = whole + table.non_ascii
-        if table.scan is not None:
+        if table.scans:
             positions: dict[int, list[int]] = {}
-            closure = table.closure
-            for m in table.scan.finditer(item.lower):
-                at = m.start()
-                for key in closure[m.group(1)]:
-                    positions.setdefault(key, []).append(at)
+            for scan, closure in table.scans:
+                for m in scan.finditer(item.lower):
+                    at = m.start()
+                    for key in closure[m.group(1)]:
+                        positions.setdefault(key, []).append(at)
             for key, at in positions.items():
+                if len(table.scans) > 1:
+                    at.sort()  # both scanners may have added offsets
                 if not ascii_text and matches[key].ascii_only:
                     continue  # in `whole`
                 spans = self._regex_spans(matches[key], item, at)

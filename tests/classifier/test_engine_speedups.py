@@ -9,7 +9,13 @@ import string
 from classifier.dataset import load_examples
 from classifier.engine import Engine
 from classifier.features import extract_features
-from classifier.prefilter import fold, literal_prefixes, needs_non_ascii, trie_pattern
+from classifier.prefilter import (
+    fold,
+    literal_prefixes,
+    needs_non_ascii,
+    start_literals,
+    trie_pattern,
+)
 from classifier.ruleset import default_rules
 from classifier.tokens import tokenize, tokenize_slow
 from tests.classifier.helpers import props, tool
@@ -59,10 +65,32 @@ def test_literal_prefixes_cover_every_branch():
     # "|" inside a character class is not an alternation.
     assert literal_prefixes(r"\bcurl\b[^\n|]{0,9}\|") == {"curl"}
     # An optional leading group: a match starts with it or with what follows.
-    assert literal_prefixes(r"\b(?:the )?(?:web|internet)\b") == {"the ", "web", "internet"}
+    assert literal_prefixes(r"\b(?:the )?(?:web|internet)\b") == {
+        "the web",
+        "the internet",
+        "web",
+        "internet",
+    }
+    assert literal_prefixes(r"(?:the |an? )?web") == {"the ", "a", "web"}
     assert literal_prefixes(r"(?:a|b)?") is None
     assert literal_prefixes(r"[a-z]+ing") is None
     assert literal_prefixes(r"(?:ab){2}") is None
+
+
+def test_literals_after_a_word_boundary_are_anchored():
+    assert start_literals(r"\b(?:the )?web|\.env") == {
+        ("the web", True),
+        ("web", True),
+        (".env", False),
+    }
+    assert start_literals(r"(?:a )?\bweb") == {("a web", False), ("web", True)}
+
+
+def test_folding_keeps_word_characters_word_characters():
+    word = re.compile(r"\w")
+    for code in range(0x110000):
+        c = chr(code)
+        assert (word.match(c) is None) == (word.match(fold(c)) is None), hex(code)
 
 
 def test_non_ascii_classes():
@@ -74,7 +102,7 @@ def test_non_ascii_classes():
 
 
 def test_fold_agrees_with_the_regex_engine_on_every_literal_character():
-    chars = sorted({ch for cm in _matches() for lit in cm.literals for ch in lit})
+    chars = sorted({ch for cm in _matches() for lit, _ in cm.literals for ch in lit})
     cls = re.compile("[" + "".join(re.escape(c) for c in chars) + "]", re.IGNORECASE)
     for code in range(0x110000):
         c = chr(code)
@@ -96,6 +124,11 @@ def test_trie_scanner_reports_every_literal_position():
         if here:
             expected.add((at, max(here, key=len)))
     assert found == expected
+    anchored = trie_pattern(literals, anchored=True)
+    starts = {m.start() for m in anchored.finditer(text)}
+    boundary = re.compile(r"\b")
+    assert starts == {at for at, _ in expected if boundary.match(text, at)}
+    assert 15 in starts and 5 not in starts  # "e-mail" starts a word; the "e" of "undelete" not
 
 
 def test_ascii_tokenizer_agrees_with_the_reference():
