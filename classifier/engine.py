@@ -151,6 +151,7 @@ class Engine:
     def run(self, features: Features) -> list[Hit]:
         found: dict[int, FieldMatches] = {}
         active: set[int] = set()
+        keys: set[int] = set()  # matches that found something in some field
         rule_of = self._rule_of
         for item in features.fields:
             if item.kind == "annotation":
@@ -158,6 +159,7 @@ class Engine:
             matches = self._scanner.find(item)
             if matches:
                 found[id(item)] = matches
+                keys.update(matches)
                 for key in matches:
                     active.add(rule_of[key])
         annotations = features.annotations
@@ -172,7 +174,7 @@ class Engine:
             cr = self._rules[r]
             if cr.unless_tokens & name_tokens or _unless_regex(cr, features):
                 continue
-            hit = _assemble(cr, features, lambda cm, item: _found_spans(found, cm, item))
+            hit = _assemble(cr, features, lambda cm, item: _found_spans(found, cm, item), keys)
             if hit is not None:
                 hits.append(hit)
         return hits
@@ -210,10 +212,15 @@ def _unless_regex(cr: _CompiledRule, features: Features) -> bool:
     return False
 
 
-def _assemble(cr: _CompiledRule, features: Features, spans_of) -> Hit | None:
+def _assemble(
+    cr: _CompiledRule, features: Features, spans_of, keys: set[int] | None = None
+) -> Hit | None:
+    """The rule's hit from its matches' spans (`keys`: the only matches that found any)."""
     weight = 0.0
     evidence: list[Evidence] = []
     for cm in cr.matches:
+        if keys is not None and cm.spec.annotation is None and cm.key not in keys:
+            continue
         found = _match(cm, features, cr.rule.id, spans_of)
         if found:
             weight = max(weight, cm.spec.weight)
