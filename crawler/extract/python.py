@@ -61,7 +61,6 @@ class PythonExtractor:
         findings = Findings(callers=Callers(evaluator, modules))
         findings.conditions.callers = findings.callers
         findings.conditions.read_callers(evaluator, modules)
-        module_conditions = findings.conditions.of_modules(project, modules)
         for module in modules:
             find_mounts(evaluator, module, findings)
         tools: list[ToolDefinition] = []
@@ -79,7 +78,7 @@ class PythonExtractor:
             for _, tool in sorted(found.tools, key=lambda pair: pair[0]):
                 if tool.source and found.in_helper(tool.source.file, tool.source.line):
                     continue  # the helper's own body, read without its arguments
-                imported_if = module_conditions.get(module.path)
+                imported_if = findings.conditions.of_module(project, module)
                 if imported_if:
                     condition = join_conditions((imported_if, tool.condition))
                     tool = tool.model_copy(update={"condition": condition})

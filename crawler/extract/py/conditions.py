@@ -34,11 +34,14 @@ class Conditions:
         self._callers: dict[int, list[tuple[str, tuple[Test, ...], Module, Any]]] = {}
         self._by_function: dict[int, tuple[tuple[str, ...], bool | None]] = {}
         self._read: set[str] = set()
-        self._calls: list[tuple[Module, ast.Expr, ast.AST | None]] = []
+        # module path -> conditional call statements, with the function they are in
+        self._calls: dict[str, list[tuple[ast.Expr, ast.AST | None]]] = {}
         self._ev: Evaluator | None = None
         self.callers = None  # callers.Callers, for the parameters of helpers
         self._import_function: dict[int, Any] = {}
         self._functions: dict[int, ast.AST] = {}
+        self._importers: dict[str, list[tuple[Module, ast.stmt]]] | None = None
+        self._module_conditions: dict[str, str | None] = {}
         self._modules: list[Module] = []
         self._call_counts: dict[str, int] = {}
 
@@ -57,7 +60,7 @@ class Conditions:
                 if conditions:
                     self._by_statement[id(stmt)] = conditions
                     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
-                        self._calls.append((module, stmt, function))
+                        self._calls.setdefault(module.path, []).append((stmt, function))
                     elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
                         self._import_function[id(stmt)] = function
                 if isinstance(stmt, FunctionNode):
@@ -66,33 +69,48 @@ class Conditions:
                     stack.append((stmt.body, conditions, function))
 
     def read_callers(self, ev: Evaluator, modules: list[Module]) -> None:
-        """Functions that are called only under an `if`: `if x: register_tools(mcp)`."""
+        """Get ready to tell which functions are called only under an `if`
+        (`if x: register_tools(mcp)`). Modules are read when a tool asks."""
         self._ev = ev
         self._modules = list(modules)
-        for module in modules:
-            self.read(module)
-        for module, stmt, function in self._calls:
-            name = _callee_name(stmt.value)
-            if not name:
-                continue
-            target = ev.eval(stmt.value.func, ev.module_scope(module), 1)
-            if isinstance(target, FuncRef):
-                self._functions[id(target.node)] = target.node
-                entry = (name, self._by_statement[id(stmt)], module, function)
-                self._callers.setdefault(id(target.node), []).append(entry)
 
     def of(
         self, stmt: ast.stmt, function: ast.AST | None = None, scope: Scope | None = None
     ) -> LazyCondition | None:
         """The condition of a statement (with its function's callers' condition),
         its default state decided in `scope` when that is possible."""
+        if scope is not None:
+            self.read(scope.module)
         parts = self._by_statement.get(id(stmt), ())
-        key = id(function) if function is not None and id(function) in self._callers else None
-        if not parts and key is None:
+        in_function = isinstance(function, FunctionNode)
+        if not parts and not in_function:
             return None
-        return LazyCondition(lambda: self._text(key, parts, scope))
+        # whether the function is called only under an `if` is asked only for tools
+        return LazyCondition(lambda: self._text(function if in_function else None, parts, scope))
 
-    def _text(self, key: int | None, parts: tuple[Test, ...], scope: Scope | None) -> str | None:
+    def _conditional_callers(self, function) -> list:
+        """Calls of `function` under an `if`, from the modules that mention its name."""
+        key = id(function)
+        if key not in self._callers:
+            entries = []
+            ev = self._ev
+            for module in self._modules if ev is not None else ():
+                if function.name not in module.text:
+                    continue
+                self.read(module)
+                for stmt, outer in self._calls.get(module.path, ()):
+                    name = _callee_name(stmt.value)
+                    if not name:
+                        continue
+                    target = ev.eval(stmt.value.func, ev.module_scope(module), 1)
+                    if isinstance(target, FuncRef) and target.node is function:
+                        entries.append((name, self._by_statement[id(stmt)], module, outer))
+            self._functions[key] = function
+            self._callers[key] = entries
+        return self._callers[key]
+
+    def _text(self, function, parts: tuple[Test, ...], scope: Scope | None) -> str | None:
+        key = id(function) if function is not None and self._conditional_callers(function) else None
         caller_text, caller_state = self._of_function(key)
         text = join_conditions(caller_text + parts)
         if self._ev is None or not text:
@@ -118,35 +136,40 @@ class Conditions:
             self._by_function[key] = found
         return self._by_function[key]
 
-    def of_modules(self, project: Project, modules: list[Module]) -> dict[str, str]:
-        """Conditions of modules imported only under an `if`, by path:
+    def of_module(self, project: Project, module: Module) -> str | None:
+        """The condition of a module imported only under an `if`:
         `if PARTITION == "aws": from .server_aws import main`."""
-        importers: dict[str, list[tuple[Module, ast.stmt]]] = {}
-        for module in modules:
-            for node in module.imports:
-                path = None
-                for target in import_targets(module, node)[::-1]:
-                    path = project.index.path(target)
-                    if path is not None:
-                        break  # the most specific module the statement names
-                if path is not None and path != module.path:
-                    importers.setdefault(path, []).append((module, node))
-        found: dict[str, str] = {}
-        for path, sites in importers.items():
-            if project.index.is_package(path) or not all(
-                id(node) in self._by_statement for _, node in sites
-            ):
-                continue
-            texts, states = [], []
-            for module, node in sites:
-                tests = self._by_statement[id(node)]
-                texts.append(join_conditions(tests) or "")
-                function = self._import_function.get(id(node))
-                states.append(self._caller_state(tests, module, function))
-            text = " or ".join(sorted({t for t in texts if t}))
-            if text:
-                found[path] = with_state(text, any_state(states)) or text
-        return found
+        if module.path not in self._module_conditions:
+            self._module_conditions[module.path] = self._of_module(project, module)
+        return self._module_conditions[module.path]
+
+    def _of_module(self, project: Project, module: Module) -> str | None:
+        if project.index.is_package(module.path):
+            return None
+        if self._importers is None:
+            self._importers = {}
+            for importer in self._modules:
+                for node in importer.imports:
+                    path = None
+                    for target in import_targets(importer, node)[::-1]:
+                        path = project.index.path(target)
+                        if path is not None:
+                            break  # the most specific module the statement names
+                    if path is not None and path != importer.path:
+                        self._importers.setdefault(path, []).append((importer, node))
+        sites = self._importers.get(module.path, [])
+        for importer, _ in sites:
+            self.read(importer)
+        if not sites or not all(id(node) in self._by_statement for _, node in sites):
+            return None
+        texts, states = [], []
+        for importer, node in sites:
+            tests = self._by_statement[id(node)]
+            texts.append(join_conditions(tests) or "")
+            function = self._import_function.get(id(node))
+            states.append(self._caller_state(tests, importer, function))
+        text = " or ".join(sorted({t for t in texts if t}))
+        return (with_state(text, any_state(states)) or text) if text else None
 
     def _caller_state(self, tests, module: Module, function) -> bool | None:
         ev = self._ev
