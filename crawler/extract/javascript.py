@@ -29,6 +29,7 @@ from crawler.extract.js.manifest import (
 )
 from crawler.extract.js.modules import Module, build_module
 from crawler.extract.js.openapi import read_openapi_tools
+from crawler.extract.js.options import collect_option_defaults
 from crawler.extract.js.parsing import SOURCE_SUFFIXES, parse_file
 from crawler.extract.js.registrations import Found, read_registrations
 from crawler.extract.js.resolve import resolve_entry
@@ -90,6 +91,7 @@ class _Run:
         self.tool_files = tool_folder_files(files, self.frameworks)
         self._read_reachable(entries + [p for p in self.tool_files if p not in entries])
         evaluator = Evaluator(self.modules)
+        evaluator.use_option_defaults(collect_option_defaults(evaluator))
         found = Found()
         for module in self.modules.values():
             part = read_registrations(module, evaluator)

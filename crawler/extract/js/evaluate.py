@@ -93,6 +93,9 @@ class Evaluator:
         self.env_reads: set[str] = set()
         # Values assigned to local names while a function body is followed (by id(Declaration)).
         self._assigned: dict[int, Any] = {}
+        # Command-line option defaults (see options.py): a property of a value known only
+        # at run time that names an option reads as that option's default.
+        self.option_defaults: dict[str, Any] = {}
 
     # -- entry points -------------------------------------------------------
 
@@ -111,6 +114,11 @@ class Evaluator:
             return Unresolved("expression nested too deeply")
         finally:
             self._depth -= 1
+
+    def use_option_defaults(self, defaults: dict[str, Any]) -> None:
+        """Read unknown `x.<option>` as the option's default from now on."""
+        self.option_defaults = dict(defaults)
+        self._cache.clear()
 
     def with_bindings(self, bindings: dict[int, Any], fn: Callable[[], Any]) -> Any:
         """Run `fn` with pattern roots (by node id) bound to values."""
@@ -596,11 +604,15 @@ class Evaluator:
             if method is not None:
                 return FunctionRef(module.path, method.id, method)
         obj = self.value(obj_node, module)
+        if (obj is UNDEFINED or obj is None) and _optional(node):
+            return UNDEFINED
         return self.member(obj, prop, module)
 
     def member(self, obj: Any, key: Any, module: Module) -> Any:
         """`obj[key]` for the values this evaluator knows."""
         if isinstance(obj, Unresolved):
+            if isinstance(key, str) and key in self.option_defaults:
+                return self.option_defaults[key]
             return obj
         if isinstance(obj, ModuleRef):
             return self.export_value(obj.path, str(key))
@@ -674,6 +686,8 @@ class Evaluator:
                 if isinstance(own, FunctionRef):
                     return self.call_function(own, args)
             receiver = self.value(receiver_node, module)
+            if (receiver is UNDEFINED or receiver is None) and _optional(function):
+                return UNDEFINED  # `x?.f()` on a missing `x` short-circuits
             method = text(function.child_by_field_name("property"))
             return self.call_method(receiver, method, args, module)
         return self.call_value(self.value(function, module), args, module)
@@ -774,6 +788,11 @@ class Evaluator:
             sep = first if isinstance(first, str) else ","
             return sep.join(items)
         if method == "includes":
+            if _comparable(first) and all(_comparable(i) for i in items):
+                return any(
+                    _loose(i) == _loose(first) and type(_loose(i)) is type(_loose(first))
+                    for i in items
+                )
             return Unresolved("includes() at run time")
         return Unresolved(f"list .{method}() at run time")
 
@@ -956,6 +975,11 @@ def _first_named(node: Node) -> Node | None:
 def _short(code: str, limit: int = 200) -> str:
     flat = " ".join(code.split())
     return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+def _optional(member: Node) -> bool:
+    """`a?.b`: the member access is skipped when `a` is null or undefined."""
+    return any(c.type == "optional_chain" for c in member.children)
 
 
 def _is_number(value: Any) -> bool:

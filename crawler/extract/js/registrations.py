@@ -150,8 +150,11 @@ class _SiteReader:
         """Parameter bindings of `function`, once per call site in the package."""
         contexts: list[tuple[dict[int, Any], str | None]] = []
         for module, site in self._callers(function):
-            condition = self._marked_condition(site, module)
-            for args in self._site_arguments(site, module):
+            for args, loop in self._site_arguments(site, module):
+                # The guard may test the loop element (`if (enabled(tool)) register(tool)`).
+                condition = self.ev.with_bindings(
+                    loop, lambda s=site, m=module: self._marked_condition(s, m)
+                )
                 contexts.append((bind_parameters(function, args), condition))
             if len(contexts) >= _MAX_EXPANSION:
                 break
@@ -216,8 +219,9 @@ class _SiteReader:
             for t in found.tools
         ]
 
-    def _site_arguments(self, site: Node, module: Module) -> list[list[Any]]:
-        """The arguments of one call, once per loop element when the call sits in a loop."""
+    def _site_arguments(self, site: Node, module: Module) -> list[tuple[list[Any], dict[int, Any]]]:
+        """The arguments of one call, once per loop element when the call sits in a loop,
+        each with the loop bindings it was read under."""
         args_node = site.child_by_field_name("arguments")
         nodes = [a for a in (args_node.named_children if args_node else []) if a.type != "comment"]
 
@@ -226,15 +230,16 @@ class _SiteReader:
 
         args = evaluate()
         if not any(isinstance(a, Unresolved) for a in args):
-            return [args]
+            return [(args, {})]
         loop = _enclosing_loop(site)
         items = self._loop_items(loop, module) if loop is not None else None
         if not items:
-            return [args]
-        return [
-            self.ev.with_bindings(_loop_bindings(loop, item), evaluate)
-            for item in items[:_MAX_EXPANSION]
-        ]
+            return [(args, {})]
+        out = []
+        for item in items[:_MAX_EXPANSION]:
+            bindings = _loop_bindings(loop, item)
+            out.append((self.ev.with_bindings(bindings, evaluate), bindings))
+        return out
 
     # -- the patterns -------------------------------------------------------
 

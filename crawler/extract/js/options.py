@@ -1,0 +1,114 @@
+"""Defaults of a server's command-line options, read from its option declarations.
+
+A server started with no arguments runs with these defaults, so guards such as
+`if (args.slim)` or `isAvailableInMode(tool, serverArgs)` can be decided for the
+default configuration. Recognised shapes (yargs and look-alikes):
+
+  const options = { slim: {type: 'boolean', default: false, describe: '...'}, ... }
+  yargs.option('slim', {type: 'boolean', default: false, describe: '...'})
+
+An option declared without `default` is undefined when not passed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tree_sitter import Node
+
+from crawler.extract.js.modules import string_value
+from crawler.extract.js.values import UNDEFINED, Unresolved
+from crawler.extract.treesitter import text, walk
+
+if TYPE_CHECKING:
+    from crawler.extract.js.evaluate import Evaluator
+    from crawler.extract.js.modules import Module
+
+_OPTION_TYPES = frozenset({"boolean", "string", "number", "array", "count"})
+# yargs says `describe`; JSON Schema property tables (which look alike) say `description`.
+_DESCRIBE_KEYS = frozenset({"describe", "desc"})
+_MAX_NODES = 2_000_000  # per package, so a huge bundle cannot stall the scan
+_MAX_OPTIONS = 2_000
+
+
+def collect_option_defaults(evaluator: Evaluator) -> dict[str, Any]:
+    """Option name -> its default value (UNDEFINED when it has none), for the whole package."""
+    defaults: dict[str, Any] = {}
+    seen = 0
+    for module in evaluator.modules.values():
+        source = module.parsed.source
+        if b"type" not in source or not any(k.encode() in source for k in _DESCRIBE_KEYS):
+            continue
+        for node in walk(module.root):
+            seen += 1
+            if seen > _MAX_NODES or len(defaults) >= _MAX_OPTIONS:
+                return defaults
+            if node.type == "object":
+                _read_options_object(node, module, evaluator, defaults)
+            elif node.type == "call_expression":
+                _read_option_call(node, module, evaluator, defaults)
+    return defaults
+
+
+def _read_options_object(
+    node: Node, module: Module, evaluator: Evaluator, defaults: dict[str, Any]
+) -> None:
+    """`{name: {type, describe, default?}, ...}`: at least one value must look like an option."""
+    found: dict[str, Any] = {}
+    for pair in node.named_children:
+        if pair.type != "pair":
+            continue
+        name = _key_name(pair.child_by_field_name("key"))
+        spec = pair.child_by_field_name("value")
+        if name is None or spec is None or spec.type != "object":
+            return
+        default = _option_default(spec, module, evaluator)
+        if default is None:
+            return  # one non-option value: not an options table
+        found[name] = default[0]
+    defaults.update(found)
+
+
+def _read_option_call(
+    node: Node, module: Module, evaluator: Evaluator, defaults: dict[str, Any]
+) -> None:
+    """`x.option('name', {type, describe, default?})` (also `.positional`)."""
+    function = node.child_by_field_name("function")
+    if function is None or function.type != "member_expression":
+        return
+    if text(function.child_by_field_name("property")) not in ("option", "positional"):
+        return
+    args = node.child_by_field_name("arguments")
+    named = [a for a in (args.named_children if args else []) if a.type != "comment"]
+    if len(named) != 2 or named[1].type != "object":
+        return
+    name = string_value(named[0])
+    default = _option_default(named[1], module, evaluator)
+    if name and default is not None:
+        defaults[name] = default[0]
+
+
+def _option_default(spec: Node, module: Module, evaluator: Evaluator) -> tuple[Any] | None:
+    """(default,) when `spec` declares an option (a known `type` and a description)."""
+    keys: dict[str, Node] = {}
+    for pair in spec.named_children:
+        if pair.type == "pair":
+            name = _key_name(pair.child_by_field_name("key"))
+            value = pair.child_by_field_name("value")
+            if name is not None and value is not None:
+                keys[name] = value
+    kind = string_value(keys.get("type"))
+    if kind not in _OPTION_TYPES or not _DESCRIBE_KEYS & keys.keys():
+        return None
+    if "default" not in keys:
+        return (UNDEFINED,)
+    value = evaluator.value(keys["default"], module)
+    return (value,) if not isinstance(value, Unresolved) else (Unresolved("option default"),)
+
+
+def _key_name(key: Node | None) -> str | None:
+    if key is None:
+        return None
+    if key.type in ("property_identifier", "identifier"):
+        return text(key)
+    return string_value(key)
