@@ -7,20 +7,13 @@ from pathlib import Path
 import pytest
 
 from crawler.extract.javascript import JavaScriptExtractor
-from crawler.files import PackageFiles
 from mcp_domain import Completeness
+from tests.extract.fixture_files import fixture_loader
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "js"
 
 
-def load(name: str) -> PackageFiles:
-    root = FIXTURES / name
-    files = {
-        path.relative_to(root).as_posix(): path.read_bytes()
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
-    return PackageFiles(files=files)
+load = fixture_loader("js")
 
 
 def by_name(result):

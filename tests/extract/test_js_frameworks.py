@@ -5,20 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from crawler.extract.javascript import JavaScriptExtractor
-from crawler.files import PackageFiles
 from mcp_domain import Completeness
+from tests.extract.fixture_files import fixture_loader
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "js"
 
 
-def load(name: str) -> PackageFiles:
-    root = FIXTURES / name
-    files = {
-        str(p.relative_to(root)).replace("\\", "/"): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
-    return PackageFiles(files=files)
+load = fixture_loader("js")
 
 
 def extract(name: str):

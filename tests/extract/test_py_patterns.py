@@ -7,15 +7,13 @@ from pathlib import Path
 from crawler.extract.python import PythonExtractor
 from crawler.files import PackageFiles
 from mcp_domain import Completeness
+from tests.extract.fixture_files import fixture_loader
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "python"
 PYPROJECT = b'[project]\nname="s"\n[project.scripts]\ns = "s:main"\n'
 
 
-def load(name: str) -> PackageFiles:
-    root = FIXTURES / name
-    files = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
-    return PackageFiles(files=files)
+load = fixture_loader("python")
 
 
 def extract_source(source: str, **modules: str):

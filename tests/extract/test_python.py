@@ -9,18 +9,12 @@ import pytest
 from crawler.extract.python import PythonExtractor
 from crawler.files import PackageFiles
 from mcp_domain import Completeness
+from tests.extract.fixture_files import fixture_loader
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "python"
 
 
-def load(name: str) -> PackageFiles:
-    root = FIXTURES / name
-    files = {
-        path.relative_to(root).as_posix(): path.read_bytes()
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
-    return PackageFiles(files=files)
+load = fixture_loader("python")
 
 
 @pytest.fixture(scope="module")
