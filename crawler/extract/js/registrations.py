@@ -20,7 +20,7 @@ from typing import Any
 
 from tree_sitter import Node
 
-from crawler.extract.js import zod
+from crawler.extract.js import disabling, zod
 from crawler.extract.js.evaluate import Evaluator, bind_parameters
 from crawler.extract.js.flow import truthiness
 from crawler.extract.js.modules import Module, string_value
@@ -85,6 +85,9 @@ class _SiteReader:
         self.found = found
         self.where = f"{module.path}:{line_of(call)}"
         self.condition: str | None = None
+        # Tool name -> (guard of a later `handle.disable()`, hidden by default?).
+        self.disabled: dict[str, tuple[str, bool | None]] = {}
+        self.disable_calls = disabling.disable_calls(call)
         function = call.child_by_field_name("function")
         self.method = text(function.child_by_field_name("property")) if function else ""
         args = call.child_by_field_name("arguments")
@@ -119,6 +122,8 @@ class _SiteReader:
             self._condition_from_callers(plain)
         if own_condition is not None and plain.tools:
             self._mark_default(plain)
+        if self.disabled:
+            plain.tools[:] = [self._with_disable(t) for t in plain.tools]
         self.found = outcome
         outcome.tools.extend(plain.tools)
         outcome.problems.extend(plain.problems)
@@ -218,6 +223,26 @@ class _SiteReader:
             t.model_copy(update={"condition": t.condition + suffix}) if t.condition else t
             for t in found.tools
         ]
+
+    def _note_disable(self, name: str) -> None:
+        """Record how `handle.disable()` calls after the site hide tool `name`, read under
+        the bindings the tool was read with."""
+        guards, states = [], []
+        for call in self.disable_calls:
+            guards.append(condition_of(call) or disabling.DISABLED_ALWAYS)
+            states.append(
+                True if guard_of(call) is None else self._default_state(call, self.module)
+            )
+        state = True if True in states else (False if all(s is False for s in states) else None)
+        self.disabled[name] = (" or ".join(dict.fromkeys(guards)), state)
+
+    def _with_disable(self, tool: ToolDefinition) -> ToolDefinition:
+        if tool.name not in self.disabled:
+            return tool
+        guard, state = self.disabled[tool.name]
+        return tool.model_copy(
+            update={"condition": disabling.combine(tool.condition, guard, state)}
+        )
 
     def _site_arguments(self, site: Node, module: Module) -> list[tuple[list[Any], dict[int, Any]]]:
         """The arguments of one call, once per loop element when the call sits in a loop,
@@ -419,6 +444,8 @@ class _SiteReader:
         line: int | None = None,
     ) -> None:
         location = SourceLocation(file=file or self.module.path, line=line or line_of(self.call))
+        if self.disable_calls:
+            self._note_disable(name)
         self.found.tools.append(
             ToolDefinition(
                 name=name,
