@@ -8,6 +8,8 @@ from typing import Protocol
 
 from pydantic import BaseModel, Field
 
+from crawler.http import FetchError, HttpClient
+
 
 class SourceError(Exception):
     """A package could not be resolved or fetched; the message names the reason."""
@@ -79,6 +81,16 @@ def parse_spec(text: str) -> PackageSpec:
     if name.startswith("@") and "/" not in name:
         raise ValueError(f"{text!r}: a scoped npm name looks like @scope/name")
     return PackageSpec(source=source, name=name.strip(), version=version.strip() or None)
+
+
+def download_verified(http: HttpClient, release: Release, source: str) -> bytes:
+    """The release's artifact, checked against its published digest."""
+    try:
+        data = http.get_bytes(release.artifact.url)
+    except FetchError as exc:
+        raise SourceError(f"{source}:{release.name}: download failed: {exc}") from None
+    verify_digest(data, release.artifact)
+    return data
 
 
 def verify_digest(data: bytes, artifact: Artifact) -> str:

@@ -12,8 +12,8 @@ from crawler.sources.base import (
     Release,
     SourceError,
     UnknownPackage,
+    download_verified,
     sri_to_hex,
-    verify_digest,
 )
 
 
@@ -36,12 +36,7 @@ class NpmSource:
         return _release_from_document(spec, document)
 
     def download(self, release: Release) -> bytes:
-        try:
-            data = self.http.get_bytes(release.artifact.url)
-        except FetchError as exc:
-            raise SourceError(f"npm:{release.name}: download failed: {exc}") from None
-        verify_digest(data, release.artifact)
-        return data
+        return download_verified(self.http, release, "npm")
 
 
 def _release_from_document(spec: PackageSpec, document: Any) -> Release:

@@ -12,7 +12,7 @@ from crawler.sources.base import (
     Release,
     SourceError,
     UnknownPackage,
-    verify_digest,
+    download_verified,
 )
 
 
@@ -46,12 +46,7 @@ class PyPISource:
             raise SourceError(f"pypi:{spec.name}: {exc}") from None
 
     def download(self, release: Release) -> bytes:
-        try:
-            data = self.http.get_bytes(release.artifact.url)
-        except FetchError as exc:
-            raise SourceError(f"pypi:{release.name}: download failed: {exc}") from None
-        verify_digest(data, release.artifact)
-        return data
+        return download_verified(self.http, release, "pypi")
 
 
 def _release_from_document(spec: PackageSpec, document: Any, url: str) -> Release:
