@@ -16,7 +16,8 @@ from typing import Any
 from tree_sitter import Node
 
 from crawler.extract.js import zod
-from crawler.extract.js.flow import follow, truthiness
+from crawler.extract.js.enums import compiled_enum
+from crawler.extract.js.flow import builds_locals, follow, truthiness
 from crawler.extract.js.instances import (
     ClassRef,
     MapValue,
@@ -76,6 +77,9 @@ _GLOBALS = frozenset(
 )
 _ZOD_EXPORT_NAMES = frozenset({"z", "zod"})
 _ZOD_TO_JSON_MODULES = frozenset({"zod-to-json-schema"})
+_POSITIONAL_STRING_METHODS = frozenset(
+    {"charAt", "slice", "substring", "startsWith", "endsWith", "includes"}
+)
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
 
 
@@ -164,7 +168,7 @@ class Evaluator:
             if body.type != "statement_block":
                 return [self.with_bindings(bindings, lambda: self.value(body, module))]
             nodes = returns_of(body)
-            if len(nodes) > 1:
+            if len(nodes) > 1 or self._builds_locals(body, module):
                 followed = self.with_bindings(bindings, lambda: follow(self, body, module))
                 if followed is not None:
                     return followed
@@ -174,6 +178,12 @@ class Evaluator:
             ]
         finally:
             self._active.discard(key)
+
+    def _builds_locals(self, body: Node, module: Module) -> bool:
+        key = ("builds", module.path, body.id)
+        if key not in self._cache:
+            self._cache[key] = builds_locals(body)
+        return self._cache[key]
 
     def export_value(self, path: str, name: str) -> Any:
         module = self.modules.get(path)
@@ -339,7 +349,7 @@ class Evaluator:
             if id(decl) in self._assigned:
                 return self._assigned[id(decl)]
             if decl.node is None:
-                return Unresolved(f"{name} is assigned at run time")
+                return self._compiled_enum(name, module)
             value = self._cached(decl.node, module)
             if decl.node.type == "array" and isinstance(value, list):
                 value = value + self._pushed(name, decl.node, module)
@@ -365,6 +375,22 @@ class Evaluator:
                 return self.value(decl.default, module)
             return base
         return Unresolved(f"{name} cannot be followed")
+
+    def _compiled_enum(self, name: str, module: Module) -> Any:
+        """`var name;` filled by the enum-building call TypeScript writes after it."""
+        key = ("enum", module.path, name)
+        if key in self._cache:
+            return self._cache[key]
+        if key in self._active:
+            return Unresolved(f"{name} is assigned at run time")
+        self._active.add(key)
+        try:
+            found = compiled_enum(self, name, module.root, module)
+        finally:
+            self._active.discard(key)
+        result = found if found is not None else Unresolved(f"{name} is assigned at run time")
+        self._cache[key] = result
+        return result
 
     def _pushed(self, name: str, array: Node, module: Module) -> list[Any]:
         """Items added by `name.push(...)` to an array literal bound to `name`, in source order.
@@ -1027,11 +1053,40 @@ def _string_method(value: str, method: str, args: list[Any]) -> Any:
         return value.upper()
     if method == "toString":
         return value
+    if method in _POSITIONAL_STRING_METHODS and isinstance(value, PartialText):
+        return Unresolved(f"string .{method}() of text known only in part")
+    if method == "charAt":
+        index = args[0] if args else 0
+        if _is_number(index) and float(index).is_integer():
+            return value[int(index)] if 0 <= index < len(value) else ""
+    if method in ("slice", "substring") and all(_is_number(a) for a in args[:2]):
+        return _sliced(value, method, [int(a) for a in args[:2]])
+    if method in ("startsWith", "endsWith", "includes") and args and isinstance(args[0], str):
+        if isinstance(args[0], PartialText):
+            return Unresolved(f"string .{method}() of text known only in part")
+        if method == "startsWith":
+            return value.startswith(args[0])
+        if method == "endsWith":
+            return value.endswith(args[0])
+        return args[0] in value
     if method == "concat":
         parts = [to_js_string(a) for a in args]
         if all(p is not None for p in parts):
             return value + "".join(parts)  # type: ignore[arg-type]
     return Unresolved(f"string .{method}() at run time")
+
+
+def _sliced(value: str, method: str, bounds: list[int]) -> str:
+    """`s.slice(a, b)` (negative counts from the end) or `s.substring(a, b)` (clamped, swapped)."""
+    size = len(value)
+    start = bounds[0] if bounds else 0
+    end = bounds[1] if len(bounds) > 1 else size
+    if method == "slice":
+        start = max(size + start, 0) if start < 0 else min(start, size)
+        end = max(size + end, 0) if end < 0 else min(end, size)
+        return value[start:end] if start < end else ""
+    start, end = min(max(start, 0), size), min(max(end, 0), size)
+    return value[min(start, end) : max(start, end)]
 
 
 def to_js_string(value: Any) -> str | None:

@@ -5,6 +5,15 @@ or `if (!enabled(id)) return false; return true;`: the value returned in the
 default configuration is the one on the path the known tests choose. When a
 test (or a loop that may return) cannot be decided, the caller falls back to
 listing every `return` of the body.
+
+`for...of` / `for...in` over a known list or object run once per element, and
+`obj[key] = value` on a local object fills a copy of it, so builders such as
+
+    const options = {};
+    for (const c of Object.values(Category)) options[flagOf(c)] = optionFor(c);
+    return options;
+
+return the object they build.
 """
 
 from __future__ import annotations
@@ -22,6 +31,8 @@ if TYPE_CHECKING:
     from crawler.extract.js.modules import Module
 
 _MAX_STATEMENTS = 2000
+_MAX_ITERATIONS = 500  # elements of one loop followed; a longer list is undecided
+_MEMBER_TARGETS = frozenset({"member_expression", "subscript_expression"})
 _LOOPS = frozenset(
     {"for_statement", "for_in_statement", "while_statement", "do_statement", "switch_statement"}
 )
@@ -36,6 +47,14 @@ class _Returned(Exception):
         self.value = value
 
 
+class _Break(Exception):
+    """`break` inside a loop being followed."""
+
+
+class _Continue(Exception):
+    """`continue` inside a loop being followed."""
+
+
 def follow(ev: Evaluator, body: Node, module: Module) -> list[Any] | None:
     """The single value the body returns on its statically chosen path, or None if undecided."""
     runner = _Runner(ev, module)
@@ -44,7 +63,7 @@ def follow(ev: Evaluator, body: Node, module: Module) -> list[Any] | None:
         runner.block(body)
     except _Returned as done:
         return [done.value]
-    except (_Undecided, RecursionError):
+    except (_Undecided, _Break, _Continue, RecursionError):
         return None
     finally:
         ev._assigned = saved
@@ -65,11 +84,36 @@ def truthiness(value: Any) -> bool | None:
     return None
 
 
+def builds_locals(body: Node) -> bool:
+    """Whether a function body sets members of a local object (`o[k] = v`, `o.k = v`),
+    so its return value is only known by following it."""
+    return bool(_member_targets(body))
+
+
+def _member_targets(body: Node) -> list[Node]:
+    """The `o` of each `o[k] = v` / `o.k = v` in `body`, nested functions left out."""
+    found: list[Node] = []
+    stack, seen = list(body.named_children), 0
+    while stack and seen < 5_000:
+        seen += 1
+        node = stack.pop()
+        if node.type == "assignment_expression":
+            left = node.child_by_field_name("left")
+            target = left.child_by_field_name("object") if left is not None else None
+            if left.type in _MEMBER_TARGETS and target is not None and target.type == "identifier":
+                found.append(target)
+        if node.type not in FUNCTIONS:
+            stack.extend(node.named_children)
+    return found
+
+
 class _Runner:
     def __init__(self, ev: Evaluator, module: Module) -> None:
         self.ev = ev
         self.module = module
         self.count = 0
+        # Declarations whose object value this run has copied before changing it.
+        self.copied: set[int] = set()
 
     def block(self, node: Node) -> None:
         for statement in node.named_children:
@@ -104,11 +148,68 @@ class _Runner:
             return
         if kind == "throw_statement":
             raise _Undecided()
+        if kind == "break_statement" and node.child_by_field_name("label") is None:
+            raise _Break()
+        if kind == "continue_statement" and node.child_by_field_name("label") is None:
+            raise _Continue()
+        if kind in ("break_statement", "continue_statement"):
+            raise _Undecided()  # labelled jumps are not modelled
         if kind == "expression_statement":
             self.expression(node.named_children[0] if node.named_children else None)
             return
-        if kind in _LOOPS and _may_return(node):
+        if kind in ("lexical_declaration", "variable_declaration"):
+            self.declaration(node)
+            return
+        if kind == "for_in_statement":
+            saved = dict(self.ev._assigned)
+            try:
+                if self.loop(node):
+                    return
+            except _Undecided:
+                if _may_return(node) or self.fills_local_object(node):
+                    raise
+                # As for a loop not followed: what it does is left out.
+                self.ev._assigned = saved
+                return
+        if kind in _LOOPS and (_may_return(node) or self.fills_local_object(node)):
             raise _Undecided()
+
+    def loop(self, node: Node) -> bool:
+        """Run a `for...of`/`for...in` over a known list or object once per element;
+        False when its elements are not known."""
+        left = node.child_by_field_name("left")
+        body = node.child_by_field_name("body")
+        operator = text(node.child_by_field_name("operator"))
+        source = self.ev.value(node.child_by_field_name("right"), self.module)
+        if operator == "in" and isinstance(source, dict):
+            elements: list[Any] = [k for k in source if not k.startswith("\0")]
+        elif operator == "of" and isinstance(source, list):
+            elements = source
+        else:
+            return False
+        if left is None or body is None or len(elements) > _MAX_ITERATIONS:
+            return False
+        for element in elements:
+            try:
+                self.ev.with_bindings({left.id: element}, lambda: self.statement(body))
+            except _Continue:
+                continue
+            except _Break:
+                break
+        return True
+
+    def declaration(self, node: Node) -> None:
+        """A name declared again (say, in a loop body) starts from its initialiser."""
+        for declarator in node.named_children:
+            if declarator.type != "variable_declarator":
+                continue
+            name = declarator.child_by_field_name("name")
+            if name is None or name.type != "identifier":
+                continue
+            declaration = self.ev._scope(self.module).lookup(text(name), name)
+            if declaration is not None:
+                self.ev._assigned.pop(id(declaration), None)
+                self.copied.discard(id(declaration))
 
     def expression(self, node: Node | None) -> None:
         """Assignments to local names are remembered; other effects are ignored."""
@@ -118,6 +219,10 @@ class _Runner:
         ):
             return
         left = node.child_by_field_name("left")
+        assigns = node.type == "assignment_expression"
+        if left is not None and left.type in _MEMBER_TARGETS and assigns:
+            self.member_assignment(left, node.child_by_field_name("right"))
+            return
         if left is None or left.type != "identifier":
             return
         declaration = self.ev._scope(self.module).lookup(text(left), left)
@@ -133,6 +238,48 @@ class _Runner:
                 return
         value = self.ev.value(node.child_by_field_name("right"), self.module)
         self.ev._assigned[id(declaration)] = value
+
+
+    def fills_local_object(self, loop: Node) -> bool:
+        """Whether a loop not followed sets members of an object literal bound to a local
+        name: what that object holds afterwards is then not known."""
+        for target in _member_targets(loop):
+            declaration = self.ev._scope(self.module).lookup(text(target), target)
+            if (
+                declaration is not None
+                and declaration.kind == "value"
+                and declaration.node is not None
+                and declaration.node.type == "object"
+            ):
+                return True
+        return False
+
+    def member_assignment(self, left: Node, right: Node | None) -> None:
+        """`o[key] = value` / `o.key = value` on a local object: set it on a copy."""
+        target = left.child_by_field_name("object")
+        if target is None or target.type != "identifier":
+            return
+        declaration = self.ev._scope(self.module).lookup(text(target), target)
+        if declaration is None or declaration.kind != "value":
+            return
+        current = self.ev.value(target, self.module)
+        if not isinstance(current, dict):
+            return
+        if left.type == "member_expression":
+            key: Any = text(left.child_by_field_name("property"))
+        else:
+            key = self.ev.value(left.child_by_field_name("index"), self.module)
+        from crawler.extract.js.evaluate import to_js_string
+
+        rendered = None if isinstance(key, Unresolved) else to_js_string(key)
+        if rendered is None:
+            self.ev._assigned[id(declaration)] = Unresolved("a key set at run time")
+            return
+        if id(declaration) not in self.copied:
+            current = type(current)(current)
+            self.copied.add(id(declaration))
+        current[rendered] = self.ev.value(right, self.module)
+        self.ev._assigned[id(declaration)] = current
 
 
 def _may_return(node: Node) -> bool:

@@ -6,6 +6,7 @@ default configuration. Recognised shapes (yargs and look-alikes):
 
   const options = { slim: {type: 'boolean', default: false, describe: '...'}, ... }
   yargs.option('slim', {type: 'boolean', default: false, describe: '...'})
+  { ...builtOptions(), slim: {...} }   (a spread table whose values are options too)
 
 An option declared without `default` is undefined when not passed.
 """
@@ -55,7 +56,10 @@ def _read_options_object(
 ) -> None:
     """`{name: {type, describe, default?}, ...}`: at least one value must look like an option."""
     found: dict[str, Any] = {}
+    spreads: list[Node] = []
     for pair in node.named_children:
+        if pair.type == "spread_element":
+            spreads.append(pair)
         if pair.type != "pair":
             continue
         name = _key_name(pair.child_by_field_name("key"))
@@ -66,7 +70,28 @@ def _read_options_object(
         if default is None:
             return  # one non-option value: not an options table
         found[name] = default[0]
+    if found:
+        # `{...categoryOptions(), slim: {...}}`: options built elsewhere join the table.
+        for spread in spreads:
+            inner = spread.named_children[0] if spread.named_children else None
+            for name, default in _built_options(evaluator.value(inner, module)).items():
+                defaults.setdefault(name, default)
     defaults.update(found)
+
+
+def _built_options(table: Any) -> dict[str, Any]:
+    """Option name -> default for an evaluated table whose values all declare options."""
+    if not isinstance(table, dict):
+        return {}
+    out: dict[str, Any] = {}
+    for name, spec in list(table.items())[:_MAX_OPTIONS]:
+        if not isinstance(spec, dict) or spec.get("type") not in _OPTION_TYPES:
+            return {}
+        if not any(isinstance(spec.get(k), str) for k in _DESCRIBE_KEYS):
+            return {}
+        default = spec.get("default", UNDEFINED)
+        out[name] = Unresolved("option default") if isinstance(default, Unresolved) else default
+    return out
 
 
 def _read_option_call(
