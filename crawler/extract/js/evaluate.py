@@ -77,6 +77,12 @@ _GLOBALS = frozenset(
 )
 _ZOD_EXPORT_NAMES = frozenset({"z", "zod"})
 _ZOD_TO_JSON_MODULES = frozenset({"zod-to-json-schema"})
+_ORDER = {
+    "<": lambda a, b: a < b,
+    ">": lambda a, b: a > b,
+    "<=": lambda a, b: a <= b,
+    ">=": lambda a, b: a >= b,
+}
 _POSITIONAL_STRING_METHODS = frozenset(
     {"charAt", "slice", "substring", "startsWith", "endsWith", "includes"}
 )
@@ -853,6 +859,8 @@ class Evaluator:
                 return left * right
             if op == "/" and right != 0:
                 return left / right
+            if op in _ORDER:
+                return _ORDER[op](left, right)
         return Unresolved(f"operator {op} at line {line_of(node)}")
 
     def _unary(self, node: Node, module: Module) -> Any:

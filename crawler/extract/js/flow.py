@@ -85,9 +85,9 @@ def truthiness(value: Any) -> bool | None:
 
 
 def builds_locals(body: Node) -> bool:
-    """Whether a function body sets members of a local object (`o[k] = v`, `o.k = v`),
-    so its return value is only known by following it."""
-    return bool(_member_targets(body))
+    """Whether a function body sets members of a local object (`o[k] = v`, `o.k = v`) or
+    assigns a name again, so its return value is only known by following it."""
+    return bool(_member_targets(body)) or bool(_assigned_names(body))
 
 
 def _member_targets(body: Node) -> list[Node]:
@@ -168,11 +168,20 @@ class _Runner:
             except _Undecided:
                 if _may_return(node) or self.fills_local_object(node):
                     raise
-                # As for a loop not followed: what it does is left out.
                 self.ev._assigned = saved
+                self.forget_assigned(node)
                 return
-        if kind in _LOOPS and (_may_return(node) or self.fills_local_object(node)):
-            raise _Undecided()
+        if kind in _LOOPS:
+            if _may_return(node) or self.fills_local_object(node):
+                raise _Undecided()
+            self.forget_assigned(node)
+
+    def forget_assigned(self, loop: Node) -> None:
+        """Local names a loop not followed may assign are unknown after it."""
+        for target in _assigned_names(loop):
+            declaration = self.ev._scope(self.module).lookup(text(target), target)
+            if declaration is not None and declaration.kind == "value":
+                self.ev._assigned[id(declaration)] = Unresolved("changed in a loop")
 
     def loop(self, node: Node) -> bool:
         """Run a `for...of`/`for...in` over a known list or object once per element;
@@ -280,6 +289,26 @@ class _Runner:
             self.copied.add(id(declaration))
         current[rendered] = self.ev.value(right, self.module)
         self.ev._assigned[id(declaration)] = current
+
+
+def _assigned_names(body: Node) -> list[Node]:
+    """The `x` of each `x = v` / `x op= v` / `x++` in `body`, nested functions left out."""
+    found: list[Node] = []
+    stack, seen = list(body.named_children), 0
+    while stack and seen < 5_000:
+        seen += 1
+        node = stack.pop()
+        if node.type in ("assignment_expression", "augmented_assignment_expression"):
+            left = node.child_by_field_name("left")
+            if left is not None and left.type == "identifier":
+                found.append(left)
+        elif node.type == "update_expression":
+            argument = node.child_by_field_name("argument")
+            if argument is not None and argument.type == "identifier":
+                found.append(argument)
+        if node.type not in FUNCTIONS:
+            stack.extend(node.named_children)
+    return found
 
 
 def _may_return(node: Node) -> bool:
