@@ -208,3 +208,23 @@ def test_string_helpers():
     assert exported(source, "c") == "etw"
     assert exported(source, "d") == [True, True, False]
     assert exported(source, "e") == ""
+
+
+def test_a_factory_wrapper_may_run_inside_itself_for_another_tool():
+    source = (
+        "function pageTool(definition) {\n"
+        "    return (args) => ({ ...definition(args), pageScoped: true });\n"
+        "}\n"
+        "const startTrace = pageTool(() => ({ name: 'start_trace' }));\n"
+        "const audit = pageTool((args) => ({\n"
+        "    name: 'audit',\n"
+        "    description: `Audit the page; for performance run ${startTrace(args).name}`,\n"
+        "}));\n"
+        "export const made = audit({});\n"
+        "function countdown(n) { return countdown(n); }\n"
+        "export const looped = countdown(3);\n"
+    )
+    made = exported(source, "made")
+    assert made["description"] == "Audit the page; for performance run start_trace"
+    assert made["pageScoped"] is True
+    assert isinstance(exported(source, "looped"), Unresolved)

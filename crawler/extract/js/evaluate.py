@@ -46,6 +46,7 @@ from crawler.extract.treesitter import line_of, text, walk
 
 MAX_DEPTH = 120
 MAX_STEPS = 400_000
+_MAX_REENTRY = 3  # calls of one function under way at once, in different closures
 _MAX_PUSH_ELEMENTS = 500
 # The key `this` is bound under in the evaluator's bindings (node ids are never negative).
 THIS = -1
@@ -95,6 +96,8 @@ class Evaluator:
         self._scopes: dict[str, Scopes] = {}
         self._cache: dict[tuple[str, int], Any] = {}
         self._active: set[Any] = set()
+        # Function node id -> calls of it under way (each in its own closure).
+        self._running: dict[int, int] = {}
         # Values bound to parameter/loop patterns while a call or loop is expanded.
         self._env: dict[int, Any] = {}
         self._depth = 0
@@ -162,14 +165,18 @@ class Evaluator:
         node = fn.node
         if module is None or node is None:
             return []
-        key = ("call", fn.module, node.id)
-        if key in self._active:
+        # The same function made in two closures (a factory's returned wrapper used for two
+        # tools) may run inside itself; only a call with the very same closure is recursion.
+        key = ("call", fn.module, node.id, tuple((k, id(v)) for k, v in fn.closure))
+        running = self._running.get(node.id, 0)
+        if key in self._active or running >= _MAX_REENTRY:
             return [Unresolved("recursive function")]
         body = node.child_by_field_name("body")
         if body is None:
             return []
         bindings = {**dict(fn.closure), **bind_parameters(node, args)}
         self._active.add(key)
+        self._running[node.id] = running + 1
         try:
             if body.type != "statement_block":
                 return [self.with_bindings(bindings, lambda: self.value(body, module))]
@@ -184,6 +191,7 @@ class Evaluator:
             ]
         finally:
             self._active.discard(key)
+            self._running[node.id] = running
 
     def _builds_locals(self, body: Node, module: Module) -> bool:
         key = ("builds", module.path, body.id)
