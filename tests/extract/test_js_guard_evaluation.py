@@ -228,3 +228,29 @@ def test_a_factory_wrapper_may_run_inside_itself_for_another_tool():
     assert made["description"] == "Audit the page; for performance run start_trace"
     assert made["pageScoped"] is True
     assert isinstance(exported(source, "looped"), Unresolved)
+
+
+def test_a_local_is_read_once_per_call_and_module_values_once_per_package():
+    # 60 tools, each pushed with a local that scans the whole catalogue: without keeping
+    # the local for the call, the work grows with the square of the catalogue.
+    entries = ",\n".join(f"  t{i}: {{ name: 'tool_{i}', tags: ['a', 'b'] }}" for i in range(60))
+    source = (
+        f"const catalogue = {{\n{entries}\n}};\n"
+        "function names(all) {\n"
+        "    return Object.values(all).flatMap((t) => t.tags.map((g) => `${t.name}:${g}`));\n"
+        "}\n"
+        "function plan(all) {\n"
+        "    const out = [];\n"
+        "    const every = names(all);\n"
+        "    for (const tool of Object.values(all)) {\n"
+        "        out.push({ name: tool.name, known: every.length });\n"
+        "    }\n"
+        "    return out;\n"
+        "}\n"
+        "export const planned = plan(catalogue);\n"
+    )
+    ev = evaluator_of(source)
+    planned = ev.export_value("a.js", "planned")
+    assert len(planned) == 60
+    assert planned[59] == {"name": "tool_59", "known": 120}
+    assert ev._steps < 20_000

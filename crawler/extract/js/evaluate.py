@@ -46,6 +46,9 @@ from crawler.extract.treesitter import line_of, text, walk
 
 MAX_DEPTH = 120
 MAX_STEPS = 400_000
+_LOOP_NODES = frozenset(
+    {"for_in_statement", "for_statement", "while_statement", "do_statement", "class_body"}
+)
 _MAX_REENTRY = 3  # calls of one function under way at once, in different closures
 _MAX_PUSH_ELEMENTS = 500
 # The key `this` is bound under in the evaluator's bindings (node ids are never negative).
@@ -96,6 +99,8 @@ class Evaluator:
         self._scopes: dict[str, Scopes] = {}
         self._cache: dict[tuple[str, int], Any] = {}
         self._active: set[Any] = set()
+        # (function node id, its locals' values) for the call being evaluated; see _frame_of.
+        self._frame: tuple[int, dict[int, Any]] | None = None
         # Function node id -> calls of it under way (each in its own closure).
         self._running: dict[int, int] = {}
         # Values bound to parameter/loop patterns while a call or loop is expanded.
@@ -177,6 +182,8 @@ class Evaluator:
         bindings = {**dict(fn.closure), **bind_parameters(node, args)}
         self._active.add(key)
         self._running[node.id] = running + 1
+        saved_frame = self._frame
+        self._frame = (node.id, {})
         try:
             if body.type != "statement_block":
                 return [self.with_bindings(bindings, lambda: self.value(body, module))]
@@ -192,6 +199,7 @@ class Evaluator:
         finally:
             self._active.discard(key)
             self._running[node.id] = running
+            self._frame = saved_frame
 
     def _builds_locals(self, body: Node, module: Module) -> bool:
         key = ("builds", module.path, body.id)
@@ -364,9 +372,14 @@ class Evaluator:
                 return self._assigned[id(decl)]
             if decl.node is None:
                 return self._compiled_enum(name, module)
+            frame = self._frame_of(decl.node)
+            if frame is not None and decl.node.id in frame:
+                return frame[decl.node.id]
             value = self._cached(decl.node, module)
             if decl.node.type == "array" and isinstance(value, list):
                 value = value + self._pushed(name, decl.node, module)
+            if frame is not None and not self._assigned:
+                frame[decl.node.id] = value
             return value
         if decl.kind == "import":
             b = decl.binding
@@ -490,21 +503,58 @@ class Evaluator:
     def _cached(self, node: Node | None, module: Module) -> Any:
         if node is None:
             return UNDEFINED
-        if self._env or self._assigned:
-            # Values may depend on bound parameters; never cache those.
-            return self.value(node, module)
         key = (module.path, node.id)
+        if self._assigned or (self._env and not self._top_level(node)):
+            # Values may depend on bound parameters or followed assignments; never cache those.
+            return self.value(node, module)
         if key in self._cache:
             return self._cache[key]
         if key in self._active:
             return Unresolved("circular definition")
         self._active.add(key)
+        # A module-level value cannot see the parameters bound for the call under way:
+        # read it without them, so it is the same value every time and may be kept.
+        saved, self._env = self._env, {}
         try:
             result = self.value(node, module)
         finally:
+            self._env = saved
             self._active.discard(key)
         self._cache[key] = result
         return result
+
+    def _frame_of(self, node: Node) -> dict[int, Any] | None:
+        """The values kept for the call under way, when `node` is written directly in the
+        body of the function being called (not in a loop or a nested function): such a local
+        has one value for the whole call, however often it is read."""
+        if self._frame is None or self._assigned:
+            return None
+        function_id, values = self._frame
+        key = ("owner", node.id)
+        owner = self._cache.get(key)
+        if owner is None:
+            parent, steps = node.parent, 0
+            while parent is not None and steps < 10_000:
+                if parent.type in FUNCTIONS or parent.type in _LOOP_NODES:
+                    break
+                parent, steps = parent.parent, steps + 1
+            owner = self._cache[key] = (
+                parent.id if parent is not None and parent.type in FUNCTIONS else 0
+            )
+        return values if owner == function_id else None
+
+    def _top_level(self, node: Node) -> bool:
+        """Whether `node` is written outside every function (so no parameter is in scope)."""
+        key = ("top", node.id)
+        known = self._cache.get(key)
+        if known is None:
+            parent, steps = node.parent, 0
+            while parent is not None and parent.type not in FUNCTIONS and steps < 10_000:
+                if parent.type in ("class_body", "for_in_statement", "for_statement"):
+                    break  # `this`, or a loop variable, may be in scope
+                parent, steps = parent.parent, steps + 1
+            known = self._cache[key] = parent is not None and parent.type == "program"
+        return known
 
     # -- expressions --------------------------------------------------------
 
