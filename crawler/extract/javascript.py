@@ -286,12 +286,19 @@ class _Run:
             first = kept.get(tool.name)
             if first is None:
                 kept[tool.name] = tool
+            elif _off_by_default(first) and not _off_by_default(tool):
+                # Registered twice (say, once per SDK version): the default one is served.
+                kept[tool.name] = tool
             elif first.definition_hash() != tool.definition_hash():
                 where = f"{tool.source.file}:{tool.source.line}" if tool.source else "?"
                 self.notes.append(
                     f"tool {tool.name!r} is defined again at {where} differently; kept the first"
                 )
         return list(kept.values())
+
+
+def _off_by_default(tool: ToolDefinition) -> bool:
+    return bool(tool.condition and tool.condition.endswith("(off by default)"))
 
 
 def _looks_like_server_code(path: str) -> bool:

@@ -90,6 +90,20 @@ def combine(condition: str | None, guard: str, disabled_by_default: bool | None)
     return joined
 
 
+def join_conditions(first: str | None, second: str | None) -> str | None:
+    """Both conditions; off by default when either is, on when both are."""
+    if not first or not second:
+        return first or second
+    a, a_state = _split_default(first)
+    b, b_state = _split_default(second)
+    joined = f"{a} and {b}"
+    if a_state is False or b_state is False:
+        return f"{joined} (off by default)"
+    if a_state is True and b_state is True:
+        return f"{joined} (on by default)"
+    return joined
+
+
 def _split_default(condition: str | None) -> tuple[str | None, bool | None]:
     if condition is None:
         return None, None

@@ -450,10 +450,12 @@ class Evaluator:
                     # `for (const x of list) name.push(f(x))`: once per element.
                     left = loop.child_by_field_name("left")
                     for element in elements[:_MAX_PUSH_ELEMENTS]:
+                        pushed: list[Any] = []
                         self.with_bindings(
                             {left.id: element},
-                            lambda c=call: self._push_arguments(c, module, items),
+                            lambda c=call, p=pushed: self._push_arguments(c, module, p),
                         )
+                        items.extend(_carry_condition(element, pushed))
                 else:
                     self._push_arguments(call, module, items)
         finally:
@@ -849,10 +851,7 @@ class Evaluator:
     def _list_method(self, items: list[Any], method: str, args: list[Any], module: Module) -> Any:
         first = args[0] if args else UNDEFINED
         if method == "filter" and isinstance(first, FunctionRef) and first.node is not None:
-            # A filter narrows the list at run time; every tool it could keep is listed,
-            # each saying which test keeps it.
-            test = _short(text(first.node))
-            return [i.kept_if(test) if isinstance(i, JsObject) else i for i in items]
+            return self._filtered(items, first)
         if method in ("filter", "slice", "sort", "toSorted", "reverse"):
             return list(items)
         if method == "concat":
@@ -885,6 +884,23 @@ class Evaluator:
                 )
             return Unresolved("includes() at run time")
         return Unresolved(f"list .{method}() at run time")
+
+    def _filtered(self, items: list[Any], test: FunctionRef) -> list[Any]:
+        """A filter narrows the list at run time; every tool it could keep is listed, each
+        saying which test keeps it and, when the test can be read for the element in the
+        default configuration, whether it holds there."""
+        written = _short(text(test.node))
+        out = []
+        for index, item in enumerate(items):
+            if not isinstance(item, JsObject):
+                out.append(item)
+                continue
+            kept = truthiness(self.call_function(test, [item, index, items]))
+            if kept is None:
+                out.append(item.kept_if(written))
+            else:
+                out.append(item.kept_if(f"{written} ({'on' if kept else 'off'} by default)"))
+        return out
 
     def _binary(self, node: Node, module: Module) -> Any:
         op = text(node.child_by_field_name("operator"))
@@ -932,6 +948,10 @@ class Evaluator:
             return arg
         if op == "!" and (isinstance(arg, EnvValue) or _comparable(arg)):
             return not _truthy(arg)
+        if op == "!" and truthiness(arg) is not None:
+            return not truthiness(arg)  # an object, list or function
+        if op == "typeof":
+            return _type_of(arg)
         return Unresolved(f"operator {op}")
 
     def _ternary(self, node: Node, module: Module) -> Any:
@@ -976,6 +996,18 @@ _DECLARATION_TYPES = frozenset(
         "abstract_class_declaration",
     }
 )
+
+
+def _carry_condition(element: Any, pushed: list[Any]) -> list[Any]:
+    """What is pushed for a list element that a filter keeps only under a test is itself
+    kept only under that test."""
+    condition = element.condition if isinstance(element, JsObject) else None
+    if not condition:
+        return pushed
+    return [
+        p.kept_if(condition) if isinstance(p, JsObject) and not p.condition else p
+        for p in pushed
+    ]
 
 
 def _loop_around(call: Node, array: Node) -> Node | None:
@@ -1140,6 +1172,23 @@ def _string_method(value: str, method: str, args: list[Any]) -> Any:
         if all(p is not None for p in parts):
             return value + "".join(parts)  # type: ignore[arg-type]
     return Unresolved(f"string .{method}() at run time")
+
+
+def _type_of(value: Any) -> Any:
+    """`typeof value` for the values the evaluator knows."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, str):
+        return "string"
+    if _is_number(value):
+        return "number"
+    if value is UNDEFINED or isinstance(value, EnvValue):
+        return "undefined"
+    if isinstance(value, (FunctionRef, ClassRef)):
+        return "function"
+    if value is None or isinstance(value, (dict, list, ModuleRef, RegexValue, zod.Zod)):
+        return "object"
+    return Unresolved("typeof of a value known only at run time")
 
 
 def _sliced(value: str, method: str, bounds: list[int]) -> str:

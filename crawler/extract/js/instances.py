@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from tree_sitter import Node
 
-from crawler.extract.js.values import FunctionRef, JsObject, Unresolved
+from crawler.extract.js.values import FunctionRef, JsObject, PartialText, Unresolved
 from crawler.extract.treesitter import line_of, text
 
 if TYPE_CHECKING:
@@ -44,6 +44,10 @@ class ClassRef:
 
 class MapValue(JsObject):
     """A Map (or Set, keyed by its values) whose entries are known."""
+
+    # Set when some entries could not be read (an unknown initial list or key): what the
+    # collection lacks is then not known.
+    partial: bool = False
 
 
 def is_class(node: Node) -> bool:
@@ -187,6 +191,8 @@ def _collection(ev: Evaluator, kind: str, node: Node, arg_nodes: list[Node], mod
     entries: list[list[Any]] = []
     if isinstance(initial, list):
         entries = [item if kind == "Map" else [item, item] for item in initial]
+    elif arg_nodes:
+        out.partial = True
     parent = node.parent
     if parent is not None and parent.type == "variable_declarator":
         pattern = parent.child_by_field_name("name")
@@ -199,6 +205,9 @@ def _collection(ev: Evaluator, kind: str, node: Node, arg_nodes: list[Node], mod
             out[entry[0]] = entry[1]
         elif isinstance(entry, list) and len(entry) >= 2:
             out[f"\0{len(out)}"] = entry[1]  # a key not known statically; the value still is
+            out.partial = True
+        else:
+            out.partial = True
     return out
 
 
@@ -211,6 +220,11 @@ def map_method(value: MapValue, method: str, args: list[Any]) -> Any:
         return [[k, v] for k, v in value.items()]
     if method == "get" and args and isinstance(args[0], str):
         return value.get(args[0], Unresolved("a key not set statically"))
+    key = args[0] if args else None
+    if method == "has" and isinstance(key, str) and not isinstance(key, PartialText):
+        if key in value:
+            return True
+        return Unresolved("a key perhaps set at run time") if value.partial else False
     return Unresolved(f"Map .{method}() at run time")
 
 

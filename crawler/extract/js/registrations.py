@@ -134,7 +134,7 @@ class _SiteReader:
         if loop is None:
             return []
         items = self._loop_items(loop, self.module)
-        return [(_loop_bindings(loop, item), None) for item in items or []]
+        return [(_loop_bindings(loop, item), _item_condition(item)) for item in items or []]
 
     def _context_candidates(self) -> Iterator[list[tuple[dict[int, Any], str | None]]]:
         """Ways to read the site again: per loop element, then per caller of each enclosing
@@ -154,16 +154,40 @@ class _SiteReader:
     def _caller_contexts(self, function: Node | None) -> list[tuple[dict[int, Any], str | None]]:
         """Parameter bindings of `function`, once per call site in the package."""
         contexts: list[tuple[dict[int, Any], str | None]] = []
+        loop = _enclosing_loop(self.call)
+        if loop is not None and not _inside(loop, function):
+            loop = None
         for module, site in self._callers(function):
-            for args, loop in self._site_arguments(site, module):
+            for args, caller_loop in self._site_arguments(site, module):
                 # The guard may test the loop element (`if (enabled(tool)) register(tool)`).
                 condition = self.ev.with_bindings(
-                    loop, lambda s=site, m=module: self._marked_condition(s, m)
+                    caller_loop, lambda s=site, m=module: self._marked_condition(s, m)
                 )
-                contexts.append((bind_parameters(function, args), condition))
+                bindings = bind_parameters(function, args)
+                contexts.extend(self._per_element(loop, bindings, condition))
             if len(contexts) >= _MAX_EXPANSION:
                 break
         return contexts
+
+    def _per_element(
+        self, loop: Node | None, bindings: dict[int, Any], condition: str | None
+    ) -> list[tuple[dict[int, Any], str | None]]:
+        """A caller's bindings, once per element of the loop around the site when that loop
+        only has known elements under them (`for (const r of plan(args)) register(r)`)."""
+        items = (
+            self.ev.with_bindings(bindings, lambda: self._loop_items(loop, self.module))
+            if loop is not None
+            else None
+        )
+        if not items:
+            return [(bindings, condition)]
+        return [
+            (
+                {**bindings, **_loop_bindings(loop, item)},
+                disabling.join_conditions(condition, _item_condition(item)),
+            )
+            for item in items[:_MAX_EXPANSION]
+        ]
 
     def _callers(self, function: Node | None) -> list[tuple[Module, Node]]:
         """Calls anywhere in the package that call exactly `function`."""
@@ -674,6 +698,19 @@ def _function_name(function: Node) -> str:
     if function.type == "method_definition" and own is not None:
         return text(own)
     return ""
+
+
+def _item_condition(item: Any) -> str | None:
+    """The test a filter keeps a list element under, if any."""
+    return item.condition if isinstance(item, JsObject) else None
+
+
+def _inside(node: Node, outer: Node | None) -> bool:
+    return (
+        outer is not None
+        and outer.start_byte <= node.start_byte
+        and node.end_byte <= outer.end_byte
+    )
 
 
 def _loop_bindings(loop: Node, item: Any) -> dict[int, Any]:

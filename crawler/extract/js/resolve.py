@@ -22,7 +22,7 @@ def is_relative(spec: str) -> bool:
 def resolve_import(importer: str, spec: str, files: Container[str]) -> str | None:
     """The package file a relative `spec` imported from `importer` names, if any."""
     if not is_relative(spec):
-        return None
+        return _resolve_bundled(importer, spec, files)
     spec = spec.split("?", 1)[0]
     joined = posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec))
     if joined.startswith("..") or joined.startswith("/"):
@@ -69,3 +69,40 @@ def _usable(path: str) -> bool:
     if not path.endswith(SOURCE_SUFFIXES) or path.endswith(".d.ts"):
         return False
     return not (_IGNORED_PARTS & set(path.split("/")))
+
+
+def _resolve_bundled(importer: str, spec: str, files: Container[str]) -> str | None:
+    """A package import inside sources recovered from a bundle's source map.
+
+    The bundler inlined workspace packages, so their sources sit in folders beside the
+    importer's: `@scope/core/server` is `<recovered root>/core/dist/server.js` (or under
+    src/, lib/, build/, or the folder itself). Anything else stays a package import.
+    """
+    root = _recovered_root(importer)
+    if root is None or spec.startswith("/"):
+        return None
+    parts = [p for p in spec.split("?", 1)[0].split("/") if p]
+    if spec.startswith("@"):
+        parts = parts[1:]
+    if not parts or any(p in ("..", ".") for p in parts):
+        return None
+    name, rest = parts[0], "/".join(parts[1:])
+    for base in ("", *(f"{d}/" for d in (*_BUILD_DIRS, "src"))):
+        candidate = f"{root}/{name}/{base}{rest}".rstrip("/")
+        found = resolve_path(candidate, files)
+        if found is not None:
+            return found
+    return None
+
+
+def _recovered_root(importer: str) -> str | None:
+    """`__sourcemap__/<bundle>` for a file recovered from `<bundle>`'s source map."""
+    from crawler.extract.js.sourcemaps import PREFIX
+
+    parts = importer.split("/")
+    if len(parts) < 3 or parts[0] != PREFIX:
+        return None
+    for index in range(1, len(parts) - 1):
+        if parts[index].endswith((".js", ".cjs", ".mjs")):
+            return "/".join(parts[: index + 1])
+    return None
