@@ -254,3 +254,28 @@ def test_a_local_is_read_once_per_call_and_module_values_once_per_package():
     assert len(planned) == 60
     assert planned[59] == {"name": "tool_59", "known": 120}
     assert ev._steps < 20_000
+
+
+def test_hostile_shapes_stay_bounded_and_undecided():
+    nested = "E[" * 3000 + '"k"' + "] = 1" * 1 + "]" * 2999
+    source = (
+        "export var E;\n"
+        f"(function (E) {{ {nested}; }})(E || (E = {{}}));\n"
+        "export const deep = E.k;\n"
+        "const many = Array.from({ length: 5 });\n"
+        "function spin(list) {\n"
+        "    const out = {};\n"
+        "    let count = 0;\n"
+        "    for (const a of list) { for (const b of list) { out[`${a}${b}`] = count++; } }\n"
+        "    return out;\n"
+        "}\n"
+        f"export const big = spin([{', '.join(str(i) for i in range(600))}]);\n"
+        "function forever(x) { const o = {}; while (true) { o.x = x; } return o; }\n"
+        "export const stuck = forever(1);\n"
+    )
+    ev = evaluator_of(source)
+    deep = ev.export_value("a.js", "deep")
+    assert deep is UNDEFINED or isinstance(deep, Unresolved)
+    # Too many elements to follow, and the object it fills is then not known.
+    assert isinstance(ev.export_value("a.js", "big"), Unresolved)
+    assert isinstance(ev.export_value("a.js", "stuck"), Unresolved)

@@ -17,7 +17,7 @@ from tree_sitter import Node
 
 from crawler.extract.js import zod
 from crawler.extract.js.enums import compiled_enum
-from crawler.extract.js.flow import builds_locals, follow, truthiness
+from crawler.extract.js.flow import builds_locals, changed_locals, follow, truthiness
 from crawler.extract.js.instances import (
     ClassRef,
     MapValue,
@@ -49,6 +49,7 @@ MAX_STEPS = 400_000
 _LOOP_NODES = frozenset(
     {"for_in_statement", "for_statement", "while_statement", "do_statement", "class_body"}
 )
+_MAX_FILTER_TESTS = 500  # elements a filter's test is read for; the rest stay undecided
 _MAX_REENTRY = 3  # calls of one function under way at once, in different closures
 _MAX_PUSH_ELEMENTS = 500
 # The key `this` is bound under in the evaluator's bindings (node ids are never negative).
@@ -188,14 +189,21 @@ class Evaluator:
             if body.type != "statement_block":
                 return [self.with_bindings(bindings, lambda: self.value(body, module))]
             nodes = returns_of(body)
-            if len(nodes) > 1 or self._builds_locals(body, module):
+            changes = self._builds_locals(body, module)
+            if len(nodes) > 1 or changes:
                 followed = self.with_bindings(bindings, lambda: follow(self, body, module))
                 if followed is not None:
                     return followed
-            return [
-                self.with_bindings(bindings, lambda r=r: self.value(_first_named(r), module))
-                for r in nodes
-            ]
+            saved_assigned = self._assigned
+            if changes:
+                self._assigned = {**saved_assigned, **changed_locals(self, body, module)}
+            try:
+                return [
+                    self.with_bindings(bindings, lambda r=r: self.value(_first_named(r), module))
+                    for r in nodes
+                ]
+            finally:
+                self._assigned = saved_assigned
         finally:
             self._active.discard(key)
             self._running[node.id] = running
@@ -894,6 +902,9 @@ class Evaluator:
         for index, item in enumerate(items):
             if not isinstance(item, JsObject):
                 out.append(item)
+                continue
+            if index >= _MAX_FILTER_TESTS:
+                out.append(item.kept_if(written))
                 continue
             kept = truthiness(self.call_function(test, [item, index, items]))
             if kept is None:

@@ -97,14 +97,25 @@ def _member_targets(body: Node) -> list[Node]:
     while stack and seen < 5_000:
         seen += 1
         node = stack.pop()
-        if node.type == "assignment_expression":
-            left = node.child_by_field_name("left")
-            target = left.child_by_field_name("object") if left is not None else None
-            if left.type in _MEMBER_TARGETS and target is not None and target.type == "identifier":
+        left = node.child_by_field_name("left") if node.type == "assignment_expression" else None
+        if left is not None and left.type in _MEMBER_TARGETS:
+            target = left.child_by_field_name("object")
+            if target is not None and target.type == "identifier":
                 found.append(target)
         if node.type not in FUNCTIONS:
             stack.extend(node.named_children)
     return found
+
+
+def changed_locals(ev: Evaluator, body: Node, module: Module) -> dict[int, Any]:
+    """Local names a body assigns or whose object it fills, each read as unknown: used when
+    the body could not be followed, so their initial values are not taken for their last."""
+    out: dict[int, Any] = {}
+    for target in _assigned_names(body) + _member_targets(body):
+        declaration = ev._scope(module).lookup(text(target), target)
+        if declaration is not None and declaration.kind == "value":
+            out[id(declaration)] = Unresolved(f"{text(target)} is changed at run time")
+    return out
 
 
 class _Runner:
