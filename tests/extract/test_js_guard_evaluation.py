@@ -9,7 +9,7 @@ from crawler.extract.js.evaluate import Evaluator
 from crawler.extract.js.modules import build_module
 from crawler.extract.js.options import collect_option_defaults
 from crawler.extract.js.parsing import parse_file
-from crawler.extract.js.values import UNDEFINED, Unresolved
+from crawler.extract.js.values import UNDEFINED, PartialText, Unresolved
 from tests.extract.fixture_files import fixture_loader
 
 load = fixture_loader("js")
@@ -279,3 +279,24 @@ def test_hostile_shapes_stay_bounded_and_undecided():
     # Too many elements to follow, and the object it fills is then not known.
     assert isinstance(ev.export_value("a.js", "big"), Unresolved)
     assert isinstance(ev.export_value("a.js", "stuck"), Unresolved)
+
+
+def test_text_added_to_under_a_run_time_test_keeps_its_known_start():
+    source = (
+        "function guidance(info) {\n"
+        "    let text = 'Use absolute paths.';\n"
+        "    if (info.inContainer) { text += ' Prefer mounted folders.'; }\n"
+        "    return text;\n"
+        "}\n"
+        "function counter(info) {\n"
+        "    let n = 1;\n"
+        "    if (info.big) { n = 2; }\n"
+        "    return n;\n"
+        "}\n"
+        "export const said = `Note: ${guidance(readInfo())} Then go on.`;\n"
+        "export const count = counter(readInfo());\n"
+    )
+    said = exported(source, "said")
+    assert said == "Note: Use absolute paths.${…} Then go on."
+    assert isinstance(said, PartialText)
+    assert isinstance(exported(source, "count"), Unresolved)

@@ -22,8 +22,15 @@ from typing import TYPE_CHECKING, Any
 
 from tree_sitter import Node
 
-from crawler.extract.js.scope import FUNCTIONS
-from crawler.extract.js.values import UNDEFINED, EnvValue, FunctionRef, Unresolved
+from crawler.extract.js.scope import FUNCTIONS, Declaration
+from crawler.extract.js.values import (
+    PLACEHOLDER,
+    UNDEFINED,
+    EnvValue,
+    FunctionRef,
+    PartialText,
+    Unresolved,
+)
 from crawler.extract.treesitter import text
 
 if TYPE_CHECKING:
@@ -109,12 +116,28 @@ def _member_targets(body: Node) -> list[Node]:
 
 def changed_locals(ev: Evaluator, body: Node, module: Module) -> dict[int, Any]:
     """Local names a body assigns or whose object it fills, each read as unknown: used when
-    the body could not be followed, so their initial values are not taken for their last."""
-    out: dict[int, Any] = {}
-    for target in _assigned_names(body) + _member_targets(body):
+    the body could not be followed, so their initial values are not taken for their last.
+    Text only ever added to (`s += ...`) keeps its known start."""
+    changes: dict[int, tuple[Declaration, Node, bool]] = {}
+    for target, appends in _assigned_names(body, with_kind=True) + [
+        (t, False) for t in _member_targets(body)
+    ]:
         declaration = ev._scope(module).lookup(text(target), target)
-        if declaration is not None and declaration.kind == "value":
-            out[id(declaration)] = Unresolved(f"{text(target)} is changed at run time")
+        if declaration is None or declaration.kind != "value":
+            continue
+        known = changes.get(id(declaration))
+        changes[id(declaration)] = (declaration, target, appends and (known is None or known[2]))
+    out: dict[int, Any] = {}
+    for key, (declaration, target, appends) in changes.items():
+        name = text(target)
+        start = ev.value(declaration.node, module) if appends and declaration.node else None
+        if isinstance(start, str):
+            reason = start.reason if isinstance(start, PartialText) else ""
+            out[key] = PartialText.of(
+                start + PLACEHOLDER, reason or f"{name} is added to at run time"
+            )
+        else:
+            out[key] = Unresolved(f"{name} is changed at run time")
     return out
 
 
@@ -302,9 +325,10 @@ class _Runner:
         self.ev._assigned[id(declaration)] = current
 
 
-def _assigned_names(body: Node) -> list[Node]:
-    """The `x` of each `x = v` / `x op= v` / `x++` in `body`, nested functions left out."""
-    found: list[Node] = []
+def _assigned_names(body: Node, with_kind: bool = False) -> list[Any]:
+    """The `x` of each `x = v` / `x op= v` / `x++` in `body`, nested functions left out;
+    with `with_kind`, as (x, whether the change is `x += v`) pairs."""
+    found: list[tuple[Node, bool]] = []
     stack, seen = list(body.named_children), 0
     while stack and seen < 5_000:
         seen += 1
@@ -312,14 +336,15 @@ def _assigned_names(body: Node) -> list[Node]:
         if node.type in ("assignment_expression", "augmented_assignment_expression"):
             left = node.child_by_field_name("left")
             if left is not None and left.type == "identifier":
-                found.append(left)
+                appends = text(node.child_by_field_name("operator")) == "+="
+                found.append((left, node.type != "assignment_expression" and appends))
         elif node.type == "update_expression":
             argument = node.child_by_field_name("argument")
             if argument is not None and argument.type == "identifier":
-                found.append(argument)
+                found.append((argument, False))
         if node.type not in FUNCTIONS:
             stack.extend(node.named_children)
-    return found
+    return found if with_kind else [target for target, _ in found]
 
 
 def _may_return(node: Node) -> bool:
