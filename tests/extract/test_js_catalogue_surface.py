@@ -8,7 +8,7 @@ from crawler.extract.js.evaluate import Evaluator
 from crawler.extract.js.modules import build_module
 from crawler.extract.js.parsing import parse_file
 from crawler.extract.js.resolve import resolve_import
-from crawler.extract.js.values import Unresolved
+from crawler.extract.js.values import PartialText, Unresolved
 from crawler.files import PackageFiles
 from tests.extract.fixture_files import fixture_loader
 
@@ -157,3 +157,16 @@ def test_a_tool_registered_twice_keeps_the_registration_on_by_default():
     )
     tools = JavaScriptExtractor().extract(package).tools
     assert [(t.name, t.description) for t in tools] == [("ping", "Ping")]
+
+
+def test_ternary_on_an_object_and_join_of_partly_known_text():
+    source = (
+        "const direct = new Set(['peek']);\n"
+        "function isDirect(name, names) { return names ? names.has(name) : false; }\n"
+        "export const a = [isDirect('peek', direct), isDirect('poke', direct)];\n"
+        "export const b = ['Read the page.', `Then call ${someTool()}.`].join('\\n');\n"
+    )
+    assert exported(source, "a") == [True, False]
+    joined = exported(source, "b")
+    assert joined == "Read the page.\nThen call ${…}."
+    assert isinstance(joined, PartialText) and joined.reason

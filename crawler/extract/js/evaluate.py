@@ -883,7 +883,10 @@ class Evaluator:
             return mapped
         if method == "join" and all(isinstance(i, str) for i in items):
             sep = first if isinstance(first, str) else ","
-            return sep.join(items)
+            partial = next((i for i in items if isinstance(i, PartialText)), None)
+            joined = sep.join(items)
+            # Text with run-time parts stays marked as such once joined.
+            return PartialText.of(joined, partial.reason) if partial is not None else joined
         if method == "includes":
             if _comparable(first) and all(_comparable(i) for i in items):
                 return any(
@@ -969,8 +972,9 @@ class Evaluator:
         condition = self.value(node.child_by_field_name("condition"), module)
         yes = node.child_by_field_name("consequence")
         no = node.child_by_field_name("alternative")
-        if _comparable(condition):
-            return self.value(yes if _truthy(condition) else no, module)
+        decided = truthiness(condition)  # objects, lists and functions are truthy too
+        if decided is not None:
+            return self.value(yes if decided else no, module)
         a, b = self.value(yes, module), self.value(no, module)
         if a == b:
             return a
