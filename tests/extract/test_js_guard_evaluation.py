@@ -56,11 +56,12 @@ def test_category_and_condition_gates_are_decided_per_tool():
 
 def test_option_table_spreading_a_generated_table_takes_its_defaults():
     package = load("disable_category_gate")
-    from crawler.extract.javascript import _Run
-
-    run = _Run(package, 10_000_000)
-    run._read_reachable(run._entries(True, []))
-    defaults = collect_option_defaults(Evaluator(run.modules))
+    sources = {p: b for p, b in package.files.items() if p.endswith(".js")}
+    modules = {
+        path: build_module(parse_file(path, data, 100_000).parsed, set(sources))
+        for path, data in sources.items()
+    }
+    defaults = collect_option_defaults(Evaluator(modules))
     assert defaults["categoryDebugging"] is True
     assert defaults["categoryNetwork"] is True
     assert defaults["categoryAddons"] is UNDEFINED
