@@ -16,17 +16,20 @@ as assumed.
 
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from crawler.extract.openapi_doc import (
+    MAX_DEPTH,
+    MAX_OPERATIONS,
+    Resolver,
+    load_document,
+    looks_like_openapi,
+)
 from mcp_domain import SourceLocation, ToolDefinition
 
-_MAX_SPEC_BYTES = 8 * 1024 * 1024
-_MAX_OPERATIONS = 2000
-_MAX_DEPTH = 40
 _METHODS = ("get", "post", "put", "delete", "patch")
 _JSON_NAME = re.compile(rb"[\"'`]([A-Za-z0-9_./@-]{1,200}\.json)[\"'`]")
 # The generator's own method names, as they survive minification.
@@ -52,7 +55,7 @@ def read_openapi_tools(files: dict[str, bytes], sources: dict[str, bytes]) -> Op
         return out
     for code_path, code in uses_operation_ids.items():
         for spec_path in _mentioned_documents(code_path, code, files):
-            spec = _load(files[spec_path])
+            spec = load_document(files[spec_path], spec_path).spec
             if spec is None:
                 continue
             generator = all(mark in code for mark in _GENERATOR_MARKS)
@@ -85,24 +88,9 @@ def _mentioned_documents(code_path: str, code: bytes, files: dict[str, bytes]) -
         joined = posixpath.normpath(posixpath.join(posixpath.dirname(code_path), spec))
         candidates = [joined] if joined in files else by_base.get(posixpath.basename(spec), [])
         for candidate in candidates:
-            if candidate not in found and _looks_like_openapi(files[candidate]):
+            if candidate not in found and looks_like_openapi(files[candidate]):
                 found.append(candidate)
     return found
-
-
-def _looks_like_openapi(data: bytes) -> bool:
-    head = data[:4096]
-    return (b'"openapi"' in head or b'"swagger"' in head) and len(data) <= _MAX_SPEC_BYTES
-
-
-def _load(data: bytes) -> dict[str, Any] | None:
-    try:
-        value = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        return None
-    if isinstance(value, dict) and isinstance(value.get("paths"), dict):
-        return value
-    return None
 
 
 def _title_prefix(code: bytes, spec: dict[str, Any]) -> str:
@@ -131,7 +119,7 @@ def _tools(
             operation_id = operation.get("operationId")
             if not isinstance(operation_id, str) or not operation_id:
                 continue
-            if len(tools) >= _MAX_OPERATIONS:
+            if len(tools) >= MAX_OPERATIONS:
                 return tools
             name = _name(operation_id, generator, len(tools))
             if name in seen:
@@ -179,6 +167,7 @@ class _Converter:
 
     def __init__(self, spec: dict[str, Any]) -> None:
         self.spec = spec
+        self.resolver = Resolver(spec)
 
     def component_defs(self) -> dict[str, Any]:
         components = self.spec.get("components")
@@ -188,17 +177,10 @@ class _Converter:
         return {str(k): self.schema(v, 0) for k, v in schemas.items()}
 
     def resolve(self, ref: Any) -> Any:
-        if not isinstance(ref, str) or not ref.startswith("#/"):
-            return None
-        node: Any = self.spec
-        for part in ref[2:].split("/")[:_MAX_DEPTH]:
-            if not isinstance(node, dict):
-                return None
-            node = node.get(part)
-        return node
+        return self.resolver.lookup(ref)
 
     def schema(self, value: Any, depth: int) -> dict[str, Any]:
-        if not isinstance(value, dict) or depth > _MAX_DEPTH:
+        if not isinstance(value, dict) or depth > MAX_DEPTH:
             return {}
         if "$ref" in value:
             out: dict[str, Any] = {
