@@ -21,6 +21,7 @@ from crawler.extract.py.lowlevel import (
 )
 from crawler.extract.py.manifest import find_entry_points
 from crawler.extract.py.modules import Project, is_test_or_example
+from crawler.extract.py.openapi_calls import find_openapi_tools
 from crawler.extract.py.runtime import runtime_signs
 from crawler.extract.py.symbols import join_conditions
 from crawler.extract.py.walk import Findings, find_mounts, imports_mcp
@@ -90,8 +91,15 @@ class PythonExtractor:
                     tools[seen[key]] = either_configuration(tools[seen[key]], tool)
         tools = _apply_overrides(tools)
         notes += [note for note in findings.unresolved if not _in_helper(findings, note)]
-        generated = [note for module in modules for note in runtime_signs(module)]
-        notes += generated
+        from_documents = find_openapi_tools(project.files, modules)
+        names = {t.name for t in tools}
+        tools += [t for t in from_documents.tools if t.name not in names]
+        notes += from_documents.notes
+        handled = frozenset(from_documents.handled)
+        run_time = [note for module in modules for note in runtime_signs(module, handled)]
+        notes += run_time
+        # tools made when the server starts: told of by a note either way
+        explained = bool(run_time or from_documents.notes)
         conditional = [t for t in tools if t.condition]
         if conditional:
             notes.append(
@@ -99,13 +107,13 @@ class PythonExtractor:
                 " (see each tool's condition); all are listed"
             )
         if tools:
-            unsure = findings.unresolved or generated
+            unsure = findings.unresolved or run_time or from_documents.unsure
             completeness = Completeness.partial if unsure else Completeness.complete
         else:
             completeness = Completeness.unknown
-            if not generated and any(imports_mcp(m) for m in modules):
+            if not explained and any(imports_mcp(m) for m in modules):
                 notes.append("imports the MCP SDK but no tool registration was found statically")
-            elif not generated:
+            elif not explained:
                 notes.append("no MCP server import found in the modules reached")
         return ExtractionResult(
             tools=tools,

@@ -348,6 +348,7 @@ def health() -> str:
     assert result.completeness == Completeness.partial
     assert result.notes == [
         "s/__init__.py:6: tools are generated from an OpenAPI document at run time"
+        " (fetched from a URL)"
     ]
 
 

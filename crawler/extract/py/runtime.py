@@ -18,7 +18,8 @@ _GENERATORS = {
 }
 
 
-def runtime_signs(module: Module) -> list[str]:
+def runtime_signs(module: Module, handled: frozenset[tuple[str, int]] = frozenset()) -> list[str]:
+    """Notes for the module's run-time tool sources; `handled` call sites were read elsewhere."""
     text = module.text
     if "_tool_manager" not in text and "from_openapi" not in text and "from_fastapi" not in text:
         return []
@@ -33,7 +34,7 @@ def runtime_signs(module: Module) -> list[str]:
                 )
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             why = _GENERATORS.get(node.func.attr)
-            if why:
+            if why and (module.path, node.lineno) not in handled:
                 notes.append(f"{module.path}:{node.lineno}: {why}")
         if len(notes) >= 5:
             break
