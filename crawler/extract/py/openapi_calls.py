@@ -35,6 +35,8 @@ GENERATOR_CALLS = {"from_openapi", "FastMCPOpenAPI", "OpenAPIProvider"}
 _FETCH_METHODS = {"get", "request", "urlopen", "fetch", "send"}
 _FETCH_OWNERS = {"httpx", "requests", "client", "session", "http", "urllib", "aiohttp"}
 _MCP_TYPES = {"TOOL", "RESOURCE", "RESOURCE_TEMPLATE", "EXCLUDE", "PROMPT"}
+_QUOTED_FASTMCP = re.compile(r"[\"'](fastmcp(?:[-_]slim)?\b[^\"'\n]*)[\"']", re.IGNORECASE)
+_LINE_FASTMCP = re.compile(r"^\s*(fastmcp(?:[-_]slim)?\b[^#\n]*)", re.IGNORECASE | re.MULTILINE)
 _VERSION = re.compile(r"(<=|<|==|~=)\s*([0-9]+(?:\.[0-9]+)*)")
 
 
@@ -153,7 +155,8 @@ def _documents(files: PackageFiles, modules: list[Module]) -> list[str]:
             joined = posixpath.normpath(posixpath.join(posixpath.dirname(module.path), text))
             candidates = [joined] if joined in files.files else by_base[base]
             for path in candidates:
-                if path not in found and looks_like_openapi(files.files[path]):
+                # the head only: an oversized document is still named, then refused with a note
+                if path not in found and looks_like_openapi(files.files[path][:4096]):
                     found.append(path)
     return found
 
@@ -428,5 +431,6 @@ def _requirements(files: PackageFiles) -> list[str]:
     for path in files.paths("pyproject.toml", "requires.txt", "requirements.txt"):
         if path.count("/") <= 2:
             text = files.text(path) or ""
-            found += [m.group(1) for m in re.finditer(r"[\"']?(fastmcp[^\"'\n,]*)", text)]
+            pattern = _QUOTED_FASTMCP if path.endswith(".toml") else _LINE_FASTMCP
+            found += [m.group(1) for m in pattern.finditer(text)]
     return found
