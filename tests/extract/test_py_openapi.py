@@ -440,3 +440,37 @@ def test_shared_reader_refuses_loops_and_non_documents():
         "x.json: no `paths` table, not an OpenAPI document"
     )
     assert load_document(b"\xff\xfe", "x.json").problem == "x.json: not UTF-8 text"
+
+
+def test_route_maps_bound_to_a_local_name_are_read():
+    server = """
+import json
+from pathlib import Path
+import httpx
+from fastmcp import FastMCP
+from fastmcp.server.openapi import MCPType, RouteMap
+
+maps = []
+
+def main():
+    spec = json.loads((Path(__file__).parent / "api.json").read_text())
+    maps = [RouteMap(methods=["POST"], mcp_type=MCPType.EXCLUDE)]
+    FastMCP.from_openapi(openapi_spec=spec, client=httpx.AsyncClient(), route_maps=maps).run()
+"""
+    result = extract(server, ROUTES)
+    assert [t.name for t in result.tools] == ["listItems", "getItem", "dropItem"]
+    assert result.completeness == Completeness.complete
+
+
+def test_a_document_whose_paths_are_filtered_in_code_is_partial():
+    server = (
+        SERVER.replace("openapi_spec=SPEC", "openapi_spec=keep(SPEC)")
+        + """
+def keep(spec):
+    return {**spec, "paths": {p: v for p, v in spec["paths"].items() if p != "/items"}}
+"""
+    )
+    result = extract(server, ROUTES)
+    assert len(result.tools) == 4
+    assert result.completeness == Completeness.partial
+    assert any("paths may be edited in code before use (s/server.py)" in n for n in result.notes)

@@ -79,10 +79,10 @@ def _read_call(
     out: OpenApiFindings,
 ) -> None:
     site = f"{module.path}:{call.lineno}"
-    documents = _documents(files, [module])
+    documents, namers = _documents(files, [module])
     if not documents:
         others = [m for m in modules if m is not module]
-        documents = _documents(files, others)
+        documents, namers = _documents(files, others)
     fetched = _fetches(module)
     if not documents:
         anywhere = fetched or any(_fetches(m) for m in modules)
@@ -98,6 +98,13 @@ def _read_call(
     for problem in problems:
         out.notes.append(f"{site}: {problem}")
     out.unsure = out.unsure or bool(problems)
+    editors = [m.path for m in [module, *namers] if _edits_paths(m)]
+    if editors:
+        out.unsure = True
+        out.notes.append(
+            f"{site}: the OpenAPI document's paths may be edited in code before use "
+            f"({', '.join(dict.fromkeys(editors))}); tools are listed from the document as shipped"
+        )
     if fetched:
         out.unsure = True
         out.notes.append(
@@ -140,13 +147,15 @@ def _read_call(
         )
 
 
-def _documents(files: PackageFiles, modules: list[Module]) -> list[str]:
-    """Package files holding an OpenAPI document that a string in these modules names."""
+def _documents(files: PackageFiles, modules: list[Module]) -> tuple[list[str], list[Module]]:
+    """Package files holding an OpenAPI document that a string in these modules names,
+    and the modules naming them."""
     by_base: dict[str, list[str]] = {}
     for path in files.paths(*DOCUMENT_SUFFIXES):
         if not is_test_or_example(path):
             by_base.setdefault(posixpath.basename(path), []).append(path)
     found: list[str] = []
+    namers: list[Module] = []
     for module in modules:
         for text in _strings(module):
             base = posixpath.basename(text.replace("\\", "/"))
@@ -158,7 +167,9 @@ def _documents(files: PackageFiles, modules: list[Module]) -> list[str]:
                 # the head only: an oversized document is still named, then refused with a note
                 if path not in found and looks_like_openapi(files.files[path][:4096]):
                     found.append(path)
-    return found
+                    if module not in namers:
+                        namers.append(module)
+    return found, namers
 
 
 def _strings(module: Module) -> list[str]:
@@ -184,6 +195,48 @@ def _fetches(module: Module) -> bool:
                 first = node.args[0] if node.args else None
                 if not (isinstance(first, ast.Constant) and not _url_like(first.value)):
                     return True
+    return False
+
+
+def _edits_paths(module: Module) -> bool:
+    """Whether the module rewrites a document's `paths` table (filters, deletes, rebuilds)."""
+    if '"paths"' not in module.text and "'paths'" not in module.text:
+        return False
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Dict) and any(_is_paths(k) for k in node.keys if k is not None):
+            return True
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.Delete)):
+            targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+            if any(_touches_paths(t) for t in targets):
+                return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr in _MUTATORS and _touches_paths(node.func.value):
+                return True
+    return False
+
+
+_MUTATORS = {"pop", "popitem", "update", "clear", "setdefault"}
+
+
+def _is_paths(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value == "paths"
+
+
+def _touches_paths(node: ast.expr) -> bool:
+    """`x["paths"]`, `x["paths"][p]`, `x.get("paths")`... anywhere down the chain."""
+    for _ in range(10):
+        if isinstance(node, ast.Subscript):
+            if _is_paths(node.slice):
+                return True
+            node = node.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr == "get" and node.args and _is_paths(node.args[0]):
+                return True
+            node = node.func.value
+        elif isinstance(node, ast.Attribute):
+            node = node.value
+        else:
+            return False
     return False
 
 
@@ -228,18 +281,42 @@ def _is_none(node: ast.expr) -> bool:
 
 
 def _module_value(module: Module, node: ast.expr) -> ast.expr:
-    """A bare name's last module-level assignment, else the node itself."""
+    """What a bare name was last bound to before its use: in the function around it,
+    else at module level; any other node is returned as it is."""
     if not isinstance(node, ast.Name):
         return node
-    value: ast.expr = node
-    for statement in module.tree.body:
-        if isinstance(statement, ast.Assign):
-            if any(isinstance(t, ast.Name) and t.id == node.id for t in statement.targets):
-                value = statement.value
-        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-            if isinstance(statement.target, ast.Name) and statement.target.id == node.id:
-                value = statement.value
+    function = _enclosing_function(module, node.lineno)
+    if function is not None:
+        local = _last_binding(ast.walk(function), node.id, node.lineno)
+        if local is not None:
+            return local
+    found = _last_binding(iter(module.tree.body), node.id, node.lineno + 1_000_000)
+    return found if found is not None else node
+
+
+def _last_binding(statements, name: str, before: int) -> ast.expr | None:
+    value: ast.expr | None = None
+    line = -1
+    for statement in statements:
+        if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or statement.value is None:
+            continue
+        if statement.lineno >= before or statement.lineno < line:
+            continue
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            value, line = statement.value, statement.lineno
     return value
+
+
+def _enclosing_function(module: Module, line: int) -> ast.AST | None:
+    """The innermost function whose lines hold `line`."""
+    best: ast.AST | None = None
+    for node in ast.walk(module.tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            end = getattr(node, "end_lineno", None) or node.lineno
+            if node.lineno <= line <= end and (best is None or node.lineno > best.lineno):
+                best = node
+    return best
 
 
 def _route_maps(module: Module, node: ast.expr) -> tuple[list[RouteRule], bool]:
