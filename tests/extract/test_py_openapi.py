@@ -474,3 +474,22 @@ def keep(spec):
     assert len(result.tools) == 4
     assert result.completeness == Completeness.partial
     assert any("paths may be edited in code before use (s/server.py)" in n for n in result.notes)
+
+
+def test_a_large_definition_graph_is_capped_with_a_note():
+    count = 300
+    schemas = {
+        f"C{i}": {
+            "type": "object",
+            "properties": {"next": {"$ref": f"#/components/schemas/C{(i + 1) % count}"}},
+        }
+        for i in range(count)
+    }
+    body = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/C0"}}}}
+    paths = {f"/r{i}": {"post": _op(f"op{i}", requestBody=body)} for i in range(200)}
+    result = extract(SERVER, _spec(paths, components={"schemas": schemas}))
+    assert len(result.tools) == 200
+    assert "$defs" in result.tools[0].input_schema
+    assert "$defs" not in result.tools[-1].input_schema  # past the budget
+    assert result.tools[-1].input_schema["properties"] == {"next": {"$ref": "#/$defs/C1"}}
+    assert any("schema definitions ($defs) left out of some tools" in n for n in result.notes)

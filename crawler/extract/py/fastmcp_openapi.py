@@ -28,7 +28,8 @@ from mcp_domain import SourceLocation, ToolDefinition
 
 PATTERN = "py.fastmcp.openapi"
 NAME_LIMIT = 56
-_MAX_DEFS = 500
+_MAX_DEFS = 500  # definitions one tool may carry
+_DEFS_BUDGET = 50_000  # definition entries over all tools of a document
 _COMPONENT_PREFIX = "#/components/schemas/"
 
 
@@ -72,10 +73,13 @@ class Settings:
 
 def generate_tools(
     spec: dict[str, Any], spec_path: str, settings: Settings, text: str = ""
-) -> list[ToolDefinition]:
-    """One tool per operation the route maps make a tool; `text` is the document's source,
-    read only to give each tool the line of its operation."""
+) -> tuple[list[ToolDefinition], list[str]]:
+    """One tool per operation the route maps make a tool, and notes on what was cut short.
+
+    `text` is the document's source, read only to give each tool the line of its operation.
+    """
     resolver = Resolver(spec)
+    definitions = _Definitions(resolver)
     lines = _LineFinder(text)
     defaults = OLD_DEFAULT_RULES if settings.resources_by_default else NEW_DEFAULT_RULES
     rules = settings.rules + defaults
@@ -92,12 +96,18 @@ def generate_tools(
             ToolDefinition(
                 name=name,
                 description=_description(op, parameters, settings),
-                input_schema=_input_schema(op, parameters, resolver),
+                input_schema=_input_schema(op, parameters, resolver, definitions),
                 source=SourceLocation(file=spec_path, line=lines.of(op)),
                 pattern=PATTERN,
             )
         )
-    return tools
+    notes = []
+    if definitions.trimmed:
+        notes.append(
+            f"{spec_path}: schema definitions ($defs) left out of some tools: "
+            f"over {_DEFS_BUDGET} in all"
+        )
+    return tools, notes
 
 
 class _LineFinder:
@@ -106,7 +116,7 @@ class _LineFinder:
     def __init__(self, text: str) -> None:
         self.text = text
         self.cursor = 0
-        self.breaks = [i for i, c in enumerate(text) if c == "\n"] if text else []
+        self.breaks = [m.start() for m in re.finditer("\n", text)]
 
     def of(self, op: Operation) -> int:
         operation_id = op.operation.get("operationId")
@@ -200,7 +210,7 @@ def _description(op: Operation, parameters: list[_Parameter], settings: Settings
 
 
 def _input_schema(
-    op: Operation, parameters: list[_Parameter], resolver: Resolver
+    op: Operation, parameters: list[_Parameter], resolver: Resolver, definitions: _Definitions
 ) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     required: list[str] = []
@@ -234,7 +244,7 @@ def _input_schema(
         if body_required:
             required.append(key)
     schema: dict[str, Any] = {"type": "object", "properties": properties, "required": required}
-    defs = _referenced_defs(properties, resolver)
+    defs = definitions.linked_from(properties)
     if defs:
         schema["$defs"] = defs
     return schema
@@ -296,19 +306,45 @@ def _as_defs(value: Any, depth: int) -> Any:
     return value
 
 
-def _referenced_defs(properties: dict[str, Any], resolver: Resolver) -> dict[str, Any]:
-    """The component schemas the properties link to, transitively, within a budget."""
-    defs: dict[str, Any] = {}
-    pending = _links(properties)
-    while pending and len(defs) < _MAX_DEFS:
-        name = pending.pop()
-        if name in defs:
-            continue
-        target = resolver.lookup(_COMPONENT_PREFIX + name)
-        converted = _as_defs(target, 0) if isinstance(target, dict) else {}
-        defs[name] = converted
-        pending.extend(n for n in _links(converted) if n not in defs)
-    return defs
+class _Definitions:
+    """Component schemas converted once and shared by every tool that links to them.
+
+    fastmcp copies into each tool every definition it reaches; a large document
+    can reach hundreds from each of thousands of operations, so the total is
+    capped and past it tools keep their `$ref`s without the `$defs`.
+    """
+
+    def __init__(self, resolver: Resolver) -> None:
+        self.resolver = resolver
+        self.converted: dict[str, tuple[dict[str, Any], list[str]]] = {}
+        self.budget = _DEFS_BUDGET
+        self.trimmed = False
+
+    def _get(self, name: str) -> tuple[dict[str, Any], list[str]]:
+        if name not in self.converted:
+            target = self.resolver.lookup(_COMPONENT_PREFIX + name)
+            schema = _as_defs(target, 0) if isinstance(target, dict) else {}
+            self.converted[name] = (schema, _links(schema))
+        return self.converted[name]
+
+    def linked_from(self, properties: dict[str, Any]) -> dict[str, Any]:
+        names: list[str] = []
+        seen: set[str] = set()
+        pending = _links(properties)
+        while pending and len(names) < _MAX_DEFS and len(names) <= self.budget:
+            name = pending.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            names.append(name)
+            pending.extend(n for n in self._get(name)[1] if n not in seen)
+        if len(names) > self.budget:
+            self.trimmed = True
+            return {}
+        if pending and len(names) >= _MAX_DEFS:
+            self.trimmed = True  # this tool's own share is cut at _MAX_DEFS
+        self.budget -= len(names)
+        return {name: self.converted[name][0] for name in names}
 
 
 def _links(value: Any) -> list[str]:
