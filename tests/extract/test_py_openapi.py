@@ -493,3 +493,18 @@ def test_a_large_definition_graph_is_capped_with_a_note():
     assert "$defs" not in result.tools[-1].input_schema  # past the budget
     assert result.tools[-1].input_schema["properties"] == {"next": {"$ref": "#/$defs/C1"}}
     assert any("schema definitions ($defs) left out of some tools" in n for n in result.notes)
+
+
+def test_fastmcp_before_2_5_used_operation_ids_as_written():
+    spec = _spec(
+        {
+            "/items/{id}/tags": {"post": _op(None, summary="Tag it")},
+            "/a": {"post": _op("make.item__v1", summary="first")},
+            "/b": {"post": _op("make.item__v1", summary="second")},
+        }
+    )
+    tools = extract(SERVER, spec, requirement="fastmcp==2.3.5").tools
+    assert [(t.name, t.description) for t in tools] == [
+        ("post_items_tags", "Tag it"),
+        ("make.item__v1", "second"),  # the later one replaced the earlier
+    ]

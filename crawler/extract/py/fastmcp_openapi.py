@@ -9,7 +9,9 @@ rules follow the fastmcp release the package installs:
   the path has `{...}`) and everything else tools; from 2.8 every route is a tool.
 - name: `mcp_names[operationId]`, else the operationId up to a `__`, else the
   summary, else `METHOD_path`; slugged to letters, digits and `_`, cut to 56
-  characters, and `_2`, `_3`... added on a repeat.
+  characters, and `_2`, `_3`... added on a repeat. Before 2.5 the operationId
+  was used as written (else `method_path` without `{...}` parts) and a repeat
+  replaced the earlier tool.
 - description: the operation's description, else its summary, else
   "Executes METHOD path"; 2.14 added a list of described path parameters.
 - input schema: every parameter (path, query, header, cookie; `name__in` when
@@ -69,6 +71,7 @@ class Settings:
     names: dict[str, str] = field(default_factory=dict)
     resources_by_default: bool = False  # fastmcp before 2.8
     path_parameter_notes: bool = False  # fastmcp 2.14.x descriptions
+    raw_operation_ids: bool = False  # fastmcp before 2.5: names unslugged, repeats replace
 
 
 def generate_tools(
@@ -85,22 +88,29 @@ def generate_tools(
     rules = settings.rules + defaults
     used: dict[str, int] = {}
     tools: list[ToolDefinition] = []
+    places: dict[str, int] = {}
     for op in operations(spec):
         tags = [t for t in op.operation.get("tags") or [] if isinstance(t, str)]
         rule = next((r for r in rules if r.matches(op.method, op.path, tags)), None)
         if rule is not None and rule.mcp_type != "TOOL":
             continue
-        name = _unique(_default_name(op, settings.names), used)
+        if settings.raw_operation_ids:
+            name = _legacy_name(op)
+        else:
+            name = _unique(_default_name(op, settings.names), used)
         parameters = _parameters(op, resolver)
-        tools.append(
-            ToolDefinition(
-                name=name,
-                description=_description(op, parameters, settings),
-                input_schema=_input_schema(op, parameters, resolver, definitions),
-                source=SourceLocation(file=spec_path, line=lines.of(op)),
-                pattern=PATTERN,
-            )
+        tool = ToolDefinition(
+            name=name,
+            description=_description(op, parameters, settings),
+            input_schema=_input_schema(op, parameters, resolver, definitions),
+            source=SourceLocation(file=spec_path, line=lines.of(op)),
+            pattern=PATTERN,
         )
+        if name in places:  # early releases kept tools in a dict: the later one wins
+            tools[places[name]] = tool
+        else:
+            places[name] = len(tools)
+            tools.append(tool)
     notes = []
     if definitions.trimmed:
         notes.append(
@@ -147,6 +157,15 @@ def _default_name(op: Operation, names: dict[str, str]) -> str:
         name = summary if isinstance(summary, str) and summary else ""
         name = name or f"{op.method.upper()}_{op.path}"
     return slugify(name)[:NAME_LIMIT]
+
+
+def _legacy_name(op: Operation) -> str:
+    """fastmcp before 2.5: the operationId as written, else `method_path` without `{...}` parts."""
+    operation_id = op.operation.get("operationId")
+    if isinstance(operation_id, str) and operation_id:
+        return operation_id
+    parts = [p for p in op.path.strip("/").split("/") if not p.startswith("{")]
+    return f"{op.method}_{'_'.join(parts)}"
 
 
 def _unique(name: str, used: dict[str, int]) -> str:

@@ -253,6 +253,7 @@ def _settings(module: Module, call: ast.Call, version: _Version) -> tuple[Settin
     settings = Settings(
         resources_by_default=version.resources_by_default,
         path_parameter_notes=version.path_parameter_notes,
+        raw_operation_ids=version.raw_operation_ids,
     )
     keywords = {k.arg: k.value for k in call.keywords if k.arg}
     if any(k.arg is None for k in call.keywords):
@@ -456,6 +457,10 @@ class _Version:
     @property
     def resources_by_default(self) -> bool:
         return self.newest is not None and self.newest < (2, 8)
+
+    @property
+    def raw_operation_ids(self) -> bool:
+        return self.newest is not None and self.newest < (2, 5)
 
     @property
     def describes_parameters_and_responses(self) -> bool:
