@@ -199,6 +199,9 @@ def test_an_optional_body_adds_properties_without_requiring_them():
     schema = extract(SERVER, spec).tools[0].input_schema
     assert list(schema["properties"]) == ["name", "extra"]
     assert schema["required"] == []
+    # fastmcp before 4.0 merged only the members written inline
+    older = extract(SERVER, spec, requirement="fastmcp>=2.8,<4").tools[0].input_schema
+    assert list(older["properties"]) == ["extra"]
 
 
 def test_a_body_that_is_an_array_is_one_property_named_from_its_title():

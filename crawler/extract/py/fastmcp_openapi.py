@@ -15,7 +15,8 @@ rules follow the fastmcp release the package installs:
 - description: the operation's description, else its summary, else
   "Executes METHOD path"; 2.14 added a list of described path parameters.
 - input schema: every parameter (path, query, header, cookie; `name__in` when
-  two share a name), then the first request-body media type's properties.
+  two share a name), then the first request-body media type's properties
+  (a top-level `allOf` merged; its `$ref` members opened only from 4.0).
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ class Settings:
     resources_by_default: bool = False  # fastmcp before 2.8
     path_parameter_notes: bool = False  # fastmcp 2.14.x descriptions
     raw_operation_ids: bool = False  # fastmcp before 2.5: names unslugged, repeats replace
+    follow_all_of_refs: bool = True  # fastmcp 4: a body's allOf members behind $ref merged
 
 
 def generate_tools(
@@ -102,7 +104,7 @@ def generate_tools(
         tool = ToolDefinition(
             name=name,
             description=_description(op, parameters, settings),
-            input_schema=_input_schema(op, parameters, resolver, definitions),
+            input_schema=_input_schema(op, parameters, resolver, definitions, settings),
             source=SourceLocation(file=spec_path, line=lines.of(op)),
             pattern=PATTERN,
         )
@@ -229,11 +231,15 @@ def _description(op: Operation, parameters: list[_Parameter], settings: Settings
 
 
 def _input_schema(
-    op: Operation, parameters: list[_Parameter], resolver: Resolver, definitions: _Definitions
+    op: Operation,
+    parameters: list[_Parameter],
+    resolver: Resolver,
+    definitions: _Definitions,
+    settings: Settings,
 ) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     required: list[str] = []
-    body, body_required = _body(op, resolver)
+    body, body_required = _body(op, resolver, settings.follow_all_of_refs)
     body_properties = body.get("properties") if isinstance(body.get("properties"), dict) else {}
     counts: dict[str, int] = {}
     for p in parameters:
@@ -269,7 +275,9 @@ def _input_schema(
     return schema
 
 
-def _body(op: Operation, resolver: Resolver) -> tuple[dict[str, Any], bool]:
+def _body(
+    op: Operation, resolver: Resolver, follow_all_of_refs: bool
+) -> tuple[dict[str, Any], bool]:
     """The first media type's schema (top-level reference followed) and whether it's required."""
     request = resolver.deref(op.operation.get("requestBody"))
     if not isinstance(request, dict) or not isinstance(request.get("content"), dict):
@@ -288,7 +296,8 @@ def _body(op: Operation, resolver: Resolver) -> tuple[dict[str, Any], bool]:
         merged: dict[str, Any] = {}
         needed: list[str] = []
         for part in schema.pop("allOf"):
-            part = _deref_defs(part, resolver)
+            # before 4.0 a referenced member was not opened: its properties are not merged
+            part = _deref_defs(part, resolver) if follow_all_of_refs else part
             if isinstance(part, dict):
                 if isinstance(part.get("properties"), dict):
                     merged.update(part["properties"])

@@ -254,6 +254,7 @@ def _settings(module: Module, call: ast.Call, version: _Version) -> tuple[Settin
         resources_by_default=version.resources_by_default,
         path_parameter_notes=version.path_parameter_notes,
         raw_operation_ids=version.raw_operation_ids,
+        follow_all_of_refs=version.newest is None or version.newest >= (4,),
     )
     keywords = {k.arg: k.value for k in call.keywords if k.arg}
     if any(k.arg is None for k in call.keywords):
