@@ -25,7 +25,7 @@ def extract(
     *,
     requirement: str = "fastmcp>=2.9",
     spec_name: str = "s/api.json",
-    **extra: bytes,
+    more: dict[str, bytes] | None = None,
 ):
     files = {
         "pyproject.toml": _pyproject(requirement),
@@ -34,7 +34,7 @@ def extract(
     }
     if spec is not None:
         files[spec_name] = spec if isinstance(spec, bytes) else json.dumps(spec).encode()
-    files.update({k.replace("__", "/"): v for k, v in extra.items()})
+    files.update(more or {})
     return PythonExtractor().extract(PackageFiles(files=files))
 
 
@@ -510,4 +510,60 @@ def test_fastmcp_before_2_5_used_operation_ids_as_written():
     assert [(t.name, t.description) for t in tools] == [
         ("post_items_tags", "Tag it"),
         ("make.item__v1", "second"),  # the later one replaced the earlier
+    ]
+
+
+LOADER = """
+import yaml
+from importlib import resources
+
+def load_spec():
+    return yaml.safe_load(resources.files("s").joinpath("docs/api.yaml").read_text())
+"""
+YAML_SPEC = b"""openapi: 3.0.0
+info: {title: t, version: '1'}
+paths:
+  /ping:
+    get:
+      operationId: ping
+      responses: {'200': {description: ok}}
+"""
+
+
+def test_a_document_loaded_by_an_imported_module_is_found():
+    server = """
+import httpx
+from fastmcp import FastMCP
+from .loader import load_spec
+
+def main():
+    FastMCP.from_openapi(openapi_spec=load_spec(), client=httpx.AsyncClient()).run()
+"""
+    result = extract(
+        server, YAML_SPEC, spec_name="s/docs/api.yaml", more={"s/loader.py": LOADER.encode()}
+    )
+    assert [t.name for t in result.tools] == ["ping"]
+    assert result.tools[0].source.file == "s/docs/api.yaml"
+
+
+def test_a_document_named_only_by_an_unrelated_module_is_not_taken():
+    server = """
+import sys
+import httpx
+from fastmcp import FastMCP
+
+def main():
+    spec = load(sys.argv[1])
+    FastMCP.from_openapi(openapi_spec=spec, client=httpx.AsyncClient()).run()
+"""
+    result = extract(
+        server,
+        YAML_SPEC,
+        spec_name="s/docs/api.yaml",
+        more={"s/loader.py": LOADER.encode(), "s/__init__.py": b"from . import loader, server\n"},
+    )
+    assert result.tools == []
+    assert result.notes == [
+        "s/server.py:8: tools are generated from an OpenAPI document at run time"
+        " (not found in the package)"
     ]

@@ -80,9 +80,8 @@ def _read_call(
 ) -> None:
     site = f"{module.path}:{call.lineno}"
     documents, namers = _documents(files, [module])
-    if not documents:
-        others = [m for m in modules if m is not module]
-        documents, namers = _documents(files, others)
+    if not documents:  # a loader in a module it imports, or one those import
+        documents, namers = _documents(files, _imported_modules(module, modules, hops=2))
     fetched = _fetches(module)
     if not documents:
         anywhere = fetched or any(_fetches(m) for m in modules)
@@ -153,8 +152,7 @@ def _documents(files: PackageFiles, modules: list[Module]) -> tuple[list[str], l
     and the modules naming them."""
     by_base: dict[str, list[str]] = {}
     for path in files.paths(*DOCUMENT_SUFFIXES):
-        if not is_test_or_example(path):
-            by_base.setdefault(posixpath.basename(path), []).append(path)
+        by_base.setdefault(posixpath.basename(path), []).append(path)
     found: list[str] = []
     namers: list[Module] = []
     for module in modules:
@@ -163,7 +161,11 @@ def _documents(files: PackageFiles, modules: list[Module]) -> tuple[list[str], l
             if not base.endswith(DOCUMENT_SUFFIXES) or base not in by_base:
                 continue
             joined = posixpath.normpath(posixpath.join(posixpath.dirname(module.path), text))
-            candidates = [joined] if joined in files.files else by_base[base]
+            # named exactly beside the module, or else by file name outside tests and examples
+            if joined in files.files:
+                candidates = [joined]
+            else:
+                candidates = [p for p in by_base[base] if not is_test_or_example(p)]
             for path in candidates:
                 # the head only: an oversized document is still named, then refused with a note
                 if path not in found and looks_like_openapi(files.files[path][:4096]):
@@ -171,6 +173,41 @@ def _documents(files: PackageFiles, modules: list[Module]) -> tuple[list[str], l
                     if module not in namers:
                         namers.append(module)
     return found, namers
+
+
+def _imported_modules(module: Module, modules: list[Module], hops: int) -> list[Module]:
+    by_name = {m.name: m for m in modules}
+    found: list[Module] = []
+    frontier = [module]
+    for _ in range(hops):
+        following = []
+        for current in frontier:
+            for name in _imported_names(current):
+                target = by_name.get(name)
+                if target is not None and target is not module and target not in found:
+                    found.append(target)
+                    following.append(target)
+        frontier = following
+    return found
+
+
+def _imported_names(module: Module) -> set[str]:
+    """Dotted names a module imports (`from .a import b` gives `pkg.a` and `pkg.a.b`)."""
+    names: set[str] = set()
+    package = module.name if module.is_package else module.name.rpartition(".")[0]
+    for node in module.imports:
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+            continue
+        base = node.module or ""
+        if node.level:
+            parts = package.split(".") if package else []
+            parts = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
+            base = ".".join([*parts, base] if base else parts)
+        if base:
+            names.add(base)
+            names.update(f"{base}.{alias.name}" for alias in node.names)
+    return names
 
 
 def _strings(module: Module) -> list[str]:
