@@ -567,3 +567,32 @@ def main():
         "s/server.py:8: tools are generated from an OpenAPI document at run time"
         " (not found in the package)"
     ]
+
+
+def test_many_operations_sharing_one_large_schema_stop_at_the_budget():
+    from crawler.extract.py.fastmcp_openapi import Settings, generate_tools
+
+    big = {"type": "object", "properties": {f"p{i}": {"type": "string"} for i in range(300)}}
+    shared = [{"$ref": "#/components/parameters/Big"}]
+    paths = {f"/r{i}": {"get": _op(f"op{i}", parameters=shared)} for i in range(2000)}
+    components = {"parameters": {"Big": {"name": "filter", "in": "query", "schema": big}}}
+    spec = _spec(paths, components=components)
+    generated = generate_tools(spec, "s/api.json", Settings(), node_budget=60_000)
+    assert len(generated.tools) == 99  # 601 nodes each
+    assert not generated.complete
+    assert generated.notes == [
+        "s/api.json: stopped after 99 tool(s): their schemas would exceed 60000 nodes"
+    ]
+
+
+def test_the_extractor_marks_a_stopped_document_partial(monkeypatch):
+    import crawler.extract.py.fastmcp_openapi as rules
+
+    monkeypatch.setattr(rules, "NODE_BUDGET", 20_000)
+    big = {"type": "object", "properties": {f"p{i}": {"type": "string"} for i in range(150)}}
+    shared = [{"$ref": "#/components/parameters/Big"}]
+    paths = {f"/r{i}": {"get": _op(f"op{i}", parameters=shared)} for i in range(1400)}
+    components = {"parameters": {"Big": {"name": "filter", "in": "query", "schema": big}}}
+    result = extract(SERVER, _spec(paths, components=components))
+    assert 0 < len(result.tools) < 1400
+    assert result.completeness == Completeness.partial

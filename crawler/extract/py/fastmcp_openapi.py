@@ -33,6 +33,7 @@ PATTERN = "py.fastmcp.openapi"
 NAME_LIMIT = 56
 _MAX_DEFS = 500  # definitions one tool may carry
 _DEFS_BUDGET = 50_000  # definition entries over all tools of a document
+NODE_BUDGET = 2_000_000  # schema nodes over all tools of a document
 _COMPONENT_PREFIX = "#/components/schemas/"
 
 
@@ -76,20 +77,60 @@ class Settings:
     follow_all_of_refs: bool = True  # fastmcp 4: a body's allOf members behind $ref merged
 
 
+@dataclass
+class Generated:
+    tools: list[ToolDefinition] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    complete: bool = True  # False: stopped before the last operation
+
+
 def generate_tools(
-    spec: dict[str, Any], spec_path: str, settings: Settings, text: str = ""
-) -> tuple[list[ToolDefinition], list[str]]:
+    spec: dict[str, Any],
+    spec_path: str,
+    settings: Settings,
+    text: str = "",
+    node_budget: int | None = None,
+) -> Generated:
     """One tool per operation the route maps make a tool, and notes on what was cut short.
 
     `text` is the document's source, read only to give each tool the line of its operation.
     """
     resolver = Resolver(spec)
-    definitions = _Definitions(resolver)
+    node_budget = node_budget or NODE_BUDGET
+    copier = _Copier(node_budget)
+    definitions = _Definitions(resolver, copier)
     lines = _LineFinder(text)
+    out = Generated()
+    try:
+        _generate(spec, spec_path, settings, resolver, copier, definitions, lines, out)
+    except _TooLarge:
+        out.complete = False
+        out.notes.append(
+            f"{spec_path}: stopped after {len(out.tools)} tool(s): their schemas would "
+            f"exceed {node_budget} nodes"
+        )
+    if definitions.trimmed:
+        out.notes.append(
+            f"{spec_path}: schema definitions ($defs) left out of some tools: "
+            f"over {_DEFS_BUDGET} in all"
+        )
+    return out
+
+
+def _generate(
+    spec: dict[str, Any],
+    spec_path: str,
+    settings: Settings,
+    resolver: Resolver,
+    copier: _Copier,
+    definitions: _Definitions,
+    lines: _LineFinder,
+    out: Generated,
+) -> None:
     defaults = OLD_DEFAULT_RULES if settings.resources_by_default else NEW_DEFAULT_RULES
     rules = settings.rules + defaults
     used: dict[str, int] = {}
-    tools: list[ToolDefinition] = []
+    tools = out.tools
     places: dict[str, int] = {}
     for op in operations(spec):
         tags = [t for t in op.operation.get("tags") or [] if isinstance(t, str)]
@@ -100,11 +141,11 @@ def generate_tools(
             name = _legacy_name(op)
         else:
             name = _unique(_default_name(op, settings.names), used)
-        parameters = _parameters(op, resolver)
+        parameters = _parameters(op, resolver, copier)
         tool = ToolDefinition(
             name=name,
             description=_description(op, parameters, settings),
-            input_schema=_input_schema(op, parameters, resolver, definitions, settings),
+            input_schema=_input_schema(op, parameters, resolver, copier, definitions, settings),
             source=SourceLocation(file=spec_path, line=lines.of(op)),
             pattern=PATTERN,
         )
@@ -113,13 +154,6 @@ def generate_tools(
         else:
             places[name] = len(tools)
             tools.append(tool)
-    notes = []
-    if definitions.trimmed:
-        notes.append(
-            f"{spec_path}: schema definitions ($defs) left out of some tools: "
-            f"over {_DEFS_BUDGET} in all"
-        )
-    return tools, notes
 
 
 class _LineFinder:
@@ -184,7 +218,7 @@ class _Parameter:
     schema: dict[str, Any]
 
 
-def _parameters(op: Operation, resolver: Resolver) -> list[_Parameter]:
+def _parameters(op: Operation, resolver: Resolver, copier: _Copier) -> list[_Parameter]:
     """Operation parameters, then the path item's; the first of a (name, in) pair wins."""
     out: list[_Parameter] = []
     seen: set[tuple[str, str]] = set()
@@ -211,7 +245,7 @@ def _parameters(op: Operation, resolver: Resolver) -> list[_Parameter]:
                 location=location,
                 required=bool(param.get("required")),
                 description=text if isinstance(text, str) else "",
-                schema=_as_defs(schema, 0) if isinstance(schema, dict) else {},
+                schema=copier.copy(schema) if isinstance(schema, dict) else {},
             )
         )
     return out
@@ -234,12 +268,13 @@ def _input_schema(
     op: Operation,
     parameters: list[_Parameter],
     resolver: Resolver,
+    copier: _Copier,
     definitions: _Definitions,
     settings: Settings,
 ) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     required: list[str] = []
-    body, body_required = _body(op, resolver, settings.follow_all_of_refs)
+    body, body_required = _body(op, resolver, copier, settings.follow_all_of_refs)
     body_properties = body.get("properties") if isinstance(body.get("properties"), dict) else {}
     counts: dict[str, int] = {}
     for p in parameters:
@@ -276,7 +311,7 @@ def _input_schema(
 
 
 def _body(
-    op: Operation, resolver: Resolver, follow_all_of_refs: bool
+    op: Operation, resolver: Resolver, copier: _Copier, follow_all_of_refs: bool
 ) -> tuple[dict[str, Any], bool]:
     """The first media type's schema (top-level reference followed) and whether it's required."""
     request = resolver.deref(op.operation.get("requestBody"))
@@ -289,7 +324,7 @@ def _body(
             break
     if not isinstance(schema, dict):
         return {}, False
-    schema = _as_defs(schema, 0)
+    schema = copier.copy(schema)
     if request.get("description") and not schema.get("description"):
         schema["description"] = request["description"]
     if isinstance(schema.get("allOf"), list):
@@ -297,7 +332,7 @@ def _body(
         needed: list[str] = []
         for part in schema.pop("allOf"):
             # before 4.0 a referenced member was not opened: its properties are not merged
-            part = _deref_defs(part, resolver) if follow_all_of_refs else part
+            part = _deref_defs(part, resolver, copier) if follow_all_of_refs else part
             if isinstance(part, dict):
                 if isinstance(part.get("properties"), dict):
                     merged.update(part["properties"])
@@ -308,30 +343,50 @@ def _body(
     return schema, bool(request.get("required"))
 
 
-def _deref_defs(part: Any, resolver: Resolver) -> Any:
+def _deref_defs(part: Any, resolver: Resolver, copier: _Copier) -> Any:
     """A converted `#/$defs/X` link followed back into the document."""
     if isinstance(part, dict) and isinstance(part.get("$ref"), str):
         ref = part["$ref"].replace("#/$defs/", _COMPONENT_PREFIX, 1)
         target = resolver.deref({"$ref": ref})
-        return _as_defs(target, 0) if isinstance(target, dict) else None
+        return copier.copy(target) if isinstance(target, dict) else None
     return part
 
 
-def _as_defs(value: Any, depth: int) -> Any:
-    """A copy with component-schema links rewritten to `#/$defs/...`, as fastmcp sends them."""
-    if depth > MAX_DEPTH:
-        return {}
-    if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            if key == "$ref" and isinstance(item, str) and item.startswith(_COMPONENT_PREFIX):
-                out[key] = "#/$defs/" + item[len(_COMPONENT_PREFIX) :]
-            else:
-                out[key] = _as_defs(item, depth + 1)
-        return out
-    if isinstance(value, list):
-        return [_as_defs(item, depth + 1) for item in value]
-    return value
+class _TooLarge(Exception):
+    """The document's schemas outgrew the copying budget."""
+
+
+class _Copier:
+    """Schema copies with component links rewritten to `#/$defs/...`, as fastmcp sends them.
+
+    Every node copied, or handed to another tool, is counted against one budget
+    per document: a small document can point thousands of operations at one
+    large schema.
+    """
+
+    def __init__(self, budget: int) -> None:
+        self.left = budget
+
+    def charge(self, nodes: int) -> None:
+        self.left -= nodes
+        if self.left < 0:
+            raise _TooLarge
+
+    def copy(self, value: Any, depth: int = 0) -> Any:
+        self.charge(1)
+        if depth > MAX_DEPTH:
+            return {}
+        if isinstance(value, dict):
+            out = {}
+            for key, item in value.items():
+                if key == "$ref" and isinstance(item, str) and item.startswith(_COMPONENT_PREFIX):
+                    out[key] = "#/$defs/" + item[len(_COMPONENT_PREFIX) :]
+                else:
+                    out[key] = self.copy(item, depth + 1)
+            return out
+        if isinstance(value, list):
+            return [self.copy(item, depth + 1) for item in value]
+        return value
 
 
 class _Definitions:
@@ -342,17 +397,21 @@ class _Definitions:
     capped and past it tools keep their `$ref`s without the `$defs`.
     """
 
-    def __init__(self, resolver: Resolver) -> None:
+    def __init__(self, resolver: Resolver, copier: _Copier) -> None:
         self.resolver = resolver
+        self.copier = copier
         self.converted: dict[str, tuple[dict[str, Any], list[str]]] = {}
+        self.sizes: dict[str, int] = {}
         self.budget = _DEFS_BUDGET
         self.trimmed = False
 
     def _get(self, name: str) -> tuple[dict[str, Any], list[str]]:
         if name not in self.converted:
             target = self.resolver.lookup(_COMPONENT_PREFIX + name)
-            schema = _as_defs(target, 0) if isinstance(target, dict) else {}
+            before = self.copier.left
+            schema = self.copier.copy(target) if isinstance(target, dict) else {}
             self.converted[name] = (schema, _links(schema))
+            self.sizes[name] = before - self.copier.left
         return self.converted[name]
 
     def linked_from(self, properties: dict[str, Any]) -> dict[str, Any]:
@@ -372,6 +431,8 @@ class _Definitions:
         if pending and len(names) >= _MAX_DEFS:
             self.trimmed = True  # this tool's own share is cut at _MAX_DEFS
         self.budget -= len(names)
+        # shared, but serialised with every tool that carries it
+        self.copier.charge(sum(self.sizes[name] for name in names))
         return {name: self.converted[name][0] for name in names}
 
 

@@ -115,9 +115,10 @@ def _read_call(
                 "fastmcp only reads OpenAPI 3 documents, so no tools are listed from it"
             )
             continue
-        tools, cut_short = generate_tools(loaded.spec, path, settings, files.text(path) or "")
-        out.notes += [f"{site}: {note}" for note in cut_short]
-        tools = [t for t in tools if t.name not in seen]
+        generated = generate_tools(loaded.spec, path, settings, files.text(path) or "")
+        out.notes += [f"{site}: {note}" for note in generated.notes]
+        out.unsure = out.unsure or not generated.complete
+        tools = [t for t in generated.tools if t.name not in seen]
         seen.update(t.name for t in tools)
         out.tools.extend(tools)
         total = count_operations(loaded.spec)
