@@ -157,25 +157,36 @@ def _generate(
 
 
 class _LineFinder:
-    """The line of an operation in its document: where its operationId (else its path) is."""
+    """The line of an operation in its document: its operationId's, else its path's.
+
+    Both are indexed in one pass over the text, so a document whose names do
+    not appear literally (escaped, say) costs no more than one that does.
+    """
+
+    _ID = re.compile(r"""["']?operationId["']?\s*:\s*["']?([^"',}\n]+)""")
+    _PATH = re.compile(r"""^[ \t]*["']?(/[^"'\n]*?)["']?[ \t]*:""", re.MULTILINE)
 
     def __init__(self, text: str) -> None:
-        self.text = text
-        self.cursor = 0
-        self.breaks = [m.start() for m in re.finditer("\n", text)]
+        breaks = [m.start() for m in re.finditer("\n", text)]
+        self.ids = self._index(self._ID, text, breaks)
+        self.paths = self._index(self._PATH, text, breaks)
+        # a JSON document on few lines: paths are keys anywhere
+        if len(breaks) < 50:
+            self.paths.update(self._index(re.compile(r'"(/[^"]*)"\s*:'), text, breaks))
+
+    @staticmethod
+    def _index(pattern: re.Pattern[str], text: str, breaks: list[int]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for match in pattern.finditer(text):
+            key = match.group(1).strip()
+            found.setdefault(key, bisect.bisect_left(breaks, match.start()) + 1)
+        return found
 
     def of(self, op: Operation) -> int:
         operation_id = op.operation.get("operationId")
-        key = operation_id if isinstance(operation_id, str) and operation_id else op.path
-        for quote in ('"', "'", ""):
-            needle = f"{quote}{key}{quote}"
-            at = self.text.find(needle, self.cursor) if needle else -1
-            if at < 0:
-                at = self.text.find(needle)
-            if at >= 0:
-                self.cursor = at
-                return bisect.bisect_left(self.breaks, at) + 1
-        return 0
+        if isinstance(operation_id, str) and operation_id.strip() in self.ids:
+            return self.ids[operation_id.strip()]
+        return self.paths.get(op.path, 0)
 
 
 def slugify(text: str) -> str:
