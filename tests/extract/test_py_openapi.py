@@ -596,3 +596,17 @@ def test_the_extractor_marks_a_stopped_document_partial(monkeypatch):
     result = extract(SERVER, _spec(paths, components=components))
     assert 0 < len(result.tools) < 1400
     assert result.completeness == Completeness.partial
+
+
+def test_without_pyyaml_a_yaml_document_is_noted_unread(monkeypatch):
+    import sys
+
+    from crawler.extract.openapi_doc import load_document
+
+    monkeypatch.setitem(sys.modules, "yaml", None)  # import yaml now raises ImportError
+    loaded = load_document(YAML_SPEC, "s/docs/api.yaml")
+    assert loaded.spec is None
+    assert (
+        loaded.problem == "s/docs/api.yaml: a YAML document, and PyYAML is not installed to read it"
+    )
+    assert load_document(b'{"openapi": "3.0.0", "paths": {}}', "s/api.json").spec is not None
