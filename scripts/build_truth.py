@@ -87,10 +87,15 @@ class CorpusEntry:
     python: str | None = None
     timeout: float = 60.0
     note: str = ""
+    # Evaluate the extractor on this source repository ("owner/name") at this git ref instead
+    # of on the registry artifact; the truth still comes from running the registry package.
+    repository: str | None = None
+    ref: str | None = None
 
     @property
     def slug(self) -> str:
-        return re.sub(r"[^A-Za-z0-9._-]+", "_", f"{self.source}-{self.name}-{self.version}")
+        suffix = "-src" if self.repository else ""
+        return re.sub(r"[^A-Za-z0-9._-]+", "_", f"{self.source}-{self.name}-{self.version}{suffix}")
 
 
 def load_corpus(path: Path = CORPUS_PATH) -> list[CorpusEntry]:
@@ -114,6 +119,8 @@ def load_corpus(path: Path = CORPUS_PATH) -> list[CorpusEntry]:
                 files={k: str(v) for k, v in raw.get("files", {}).items()},
                 timeout=float(raw.get("timeout", 60)),
                 note=raw.get("note", ""),
+                repository=raw.get("repository"),
+                ref=str(raw["ref"]) if "ref" in raw else None,
             )
         )
     return entries
@@ -123,7 +130,8 @@ def select(entries: list[CorpusEntry], names: list[str] | None) -> list[CorpusEn
     if not names:
         return entries
     wanted = set(names)
-    return [e for e in entries if e.name in wanted]
+    # "name" picks every version of a server in the corpus, "name@version" one of them.
+    return [e for e in entries if e.name in wanted or f"{e.name}@{e.version}" in wanted]
 
 
 def entry_key(source: str, name: str, version: str) -> tuple[str, str, str]:
@@ -478,7 +486,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE)
     parser.add_argument(
-        "--server", action="append", help="only this corpus entry (by name); repeatable"
+        "--server",
+        action="append",
+        help="only this corpus entry (by name, or name@version); repeatable",
     )
     parser.add_argument("--jobs", type=int, default=3)
     parser.add_argument("--corpus", type=Path, default=CORPUS_PATH)
