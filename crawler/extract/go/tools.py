@@ -16,7 +16,8 @@ from typing import Any
 
 from tree_sitter import Node
 
-from crawler.extract.go.evaluate import Evaluator, Scope, _bind
+from crawler.extract.go.evaluate import Evaluator, Scope, _bind, _parameter_names
+from crawler.extract.go.mirror import MirrorReader
 from crawler.extract.go.options import OptionReader, ToolParts
 from crawler.extract.go.parsing import GoFile, enclosing
 from crawler.extract.go.structs import TypeSchemas
@@ -26,6 +27,10 @@ from crawler.extract.treesitter import line_of, text, walk
 from mcp_domain import SourceLocation, ToolDefinition
 
 MAX_CALLERS = 200
+# How many helper layers between a tool definition and the call that names it are followed.
+MAX_CALLER_LEVELS = 3
+# Handler parameters that carry the call itself, not the tool's arguments.
+_PLUMBING_TYPES = ("Context", "CallToolRequest", "ServerSession", "RequestContext")
 _FUNCTIONS = ("function_declaration", "method_declaration", "func_literal")
 
 
@@ -38,6 +43,18 @@ class Site:
     kind: str
     # "mcp-go", "sdk" or "mcp" (an SDK this reader does not know by name)
     flavour: str
+
+
+@dataclass
+class Bound:
+    """A helper's parameters as one call (through any wrapping helpers) binds them."""
+
+    values: dict[str, Any]
+    # parameter -> (the argument expression that gave it, the scope to read it in)
+    origins: dict[str, tuple[Node, Any]]
+    # The outermost call, where the tool is named.
+    call: Node
+    file: GoFile
 
 
 @dataclass
@@ -98,6 +115,7 @@ class ToolReader:
         self.evaluator = Evaluator(program)
         self.schemas = TypeSchemas(program)
         self.options = OptionReader(self.evaluator, self.schemas)
+        self.mirror = MirrorReader(program, self.evaluator)
         self._calls: dict[tuple[str, str], list[tuple[Node, GoFile, PackageIndex]]] | None = None
 
     def read(self, site: Site) -> SiteResult:
@@ -106,37 +124,104 @@ class ToolReader:
         if first is not None:
             result.tools.append(first)
             return result
+        if site.kind == "literal" and self._read_mirrored(site, result):
+            return result
         parameter_named = result.lost and result.lost[-1].endswith("(a parameter)")
         function = enclosing(site.node, "function_declaration", "method_declaration")
         if not parameter_named or function is None:
             return result
-        callers = self._callers(function, site.package)
-        if not callers:
+        chains = self._caller_bindings(function, site.package, 0)
+        if not chains:
             return result
         result.lost.clear()
-        for call, caller_file, caller_package in callers[:MAX_CALLERS]:
-            caller = Scope(caller_file, caller_package, in_place=True)
-            arguments = call.child_by_field_name("arguments")
-            args = [
-                a for a in (arguments.named_children if arguments else []) if a.type != "comment"
-            ]
-            values = [self.evaluator.eval(a, caller) for a in args if a.type != "variadic_argument"]
-            bindings = _bind(function.child_by_field_name("parameters"), values)
-            tool = self._read_one(site, bindings, result)
+        for bound in chains[:MAX_CALLERS]:
+            tool = self._read_one(site, bound.values, result, bound)
             if tool is not None:
-                tool.source = SourceLocation(file=caller_file.path, line=line_of(call))
+                tool.source = SourceLocation(file=bound.file.path, line=line_of(bound.call))
                 result.tools.append(tool)
         return result
+
+    def _read_mirrored(self, site: Site, result: SiteResult) -> bool:
+        """Tools of the server's own type copied into this SDK literal (see mirror.py)."""
+        fields = _literal_fields(site.node)
+        scope = Scope(site.file, site.package, in_place=True)
+        mirrored = self.mirror.read(site.node, fields, scope, self.reachable)
+        if mirrored is None:
+            return False
+        result.lost.clear()
+        for one in mirrored:
+            where = f"{one.file.path}:{line_of(one.node)}"
+            name = one.values.get("Name")
+            if not isinstance(name, str) or not name:
+                result.lost.append(f"{where}: tool name is not a constant")
+                continue
+            converter = JsonConverter()
+            description = converter.convert(one.values.get("Description", ""))
+            schema = converter.convert(
+                one.values.get("InputSchema", one.values.get("RawInputSchema"))
+            )
+            result.partial.extend(f"{where} ({name}): {u}" for u in converter.unknowns)
+            result.tools.append(
+                ToolDefinition(
+                    name=name,
+                    description=description if isinstance(description, str) else "",
+                    input_schema=schema
+                    if isinstance(schema, dict) and schema
+                    else {"type": "object"},
+                    source=SourceLocation(file=one.file.path, line=line_of(one.node)),
+                    pattern=f"go.{site.flavour}.own-tool-type",
+                )
+            )
+        return True
+
+    def _caller_bindings(self, function: Node, package: PackageIndex, depth: int) -> list[Bound]:
+        """The parameter values of `function` at each call of it in the module.
+
+        When a call passes on parameters of its own function (a helper wrapping a
+        helper, e.g. MustTool(name, ...) calling ConvertTool(name, ...)), the calls of
+        that function are followed in turn, up to MAX_CALLER_LEVELS.
+        """
+        found: list[Bound] = []
+        params = function.child_by_field_name("parameters")
+        for call, caller_file, caller_package in self._callers(function, package):
+            outer_function = enclosing(call, "function_declaration", "method_declaration")
+            plain = Scope(caller_file, caller_package, in_place=True)
+            args = _call_arguments(call)
+            if (
+                depth < MAX_CALLER_LEVELS
+                and outer_function is not None
+                and any(
+                    isinstance(v, Unknown) and v.parameter
+                    for v in (self.evaluator.eval(a, plain) for a in args)
+                )
+            ):
+                outer = self._caller_bindings(outer_function, caller_package, depth + 1)
+            else:
+                outer = [Bound({}, {}, call, caller_file)]
+            for context in outer:
+                scope = Scope(caller_file, caller_package, dict(context.values), in_place=True)
+                values = [self.evaluator.eval(a, scope) for a in args]
+                origins = {}
+                for name, arg in zip(_parameter_names(params), args, strict=False):
+                    # An argument that only passes a parameter on keeps the outer origin.
+                    if arg.type == "identifier" and text(arg) in context.origins:
+                        origins[name] = context.origins[text(arg)]
+                    else:
+                        origins[name] = (arg, scope)
+                found.append(Bound(_bind(params, values), origins, context.call, context.file))
+                if len(found) >= MAX_CALLERS:
+                    return found
+        return found
 
     # -- one definition ---------------------------------------------------------------
 
     def _read_one(
-        self, site: Site, bindings: dict[str, Any], result: SiteResult
+        self, site: Site, bindings: dict[str, Any], result: SiteResult, bound: Bound | None = None
     ) -> ToolDefinition | None:
         scope = Scope(site.file, site.package, dict(bindings), in_place=True)
         where = f"{site.file.path}:{line_of(site.node)}"
         if site.kind == "literal":
-            return self._literal(site, scope, where, result)
+            return self._literal(site, scope, where, result, bound)
         arguments = site.node.child_by_field_name("arguments")
         args = [a for a in (arguments.named_children if arguments else []) if a.type != "comment"]
         if not args:
@@ -183,7 +268,7 @@ class ToolReader:
         return None
 
     def _literal(
-        self, site: Site, scope: Scope, where: str, result: SiteResult
+        self, site: Site, scope: Scope, where: str, result: SiteResult, bound: Bound | None
     ) -> ToolDefinition | None:
         value = self.evaluator.eval(site.node, scope)
         if not isinstance(value, Struct) or "Name" not in value.fields:
@@ -210,7 +295,15 @@ class ToolReader:
             if schema is not None:
                 pattern = "go.sdk.AddTool"
         else:
+            before = len(converter.unknowns)
             schema = converter.convert(schema_value)
+            if not isinstance(schema, dict) and bound is not None:
+                # Built at run time, e.g. reflected from the handler a caller passed in.
+                reflected = self._handler_schema(site, bound, result, where, name)
+                if reflected is not None:
+                    del converter.unknowns[before:]
+                    schema = reflected
+                    pattern = f"go.{site.flavour}.handler-struct"
         if not isinstance(schema, dict) or not schema:
             schema = {"type": "object"}
         result.partial.extend(f"{where} ({name}): {u}" for u in converter.unknowns)
@@ -222,6 +315,36 @@ class ToolReader:
             source=SourceLocation(file=site.file.path, line=line_of(site.node)),
             pattern=pattern,
         )
+
+    # -- a tool helper's schema reflected from the handler a caller passed -----------------
+
+    def _handler_schema(
+        self, site: Site, bound: Bound, result: SiteResult, where: str, name: str
+    ) -> dict[str, Any] | None:
+        """The input struct of a handler function passed through the helper's parameters.
+
+        Helpers such as `MustTool(name, description, handler)` reflect the schema from the
+        handler's argument type: the handler's last parameter that is not a context or a
+        call request.
+        """
+        for origin, scope in bound.origins.values():
+            declared, package = self.evaluator.resolve_function(origin, scope)
+            node, go_file = (declared.node, declared.file) if declared else (None, None)
+            if origin.type == "func_literal":
+                node, go_file, package = origin, scope.file, scope.package
+            if node is None or package is None or go_file is None:
+                continue
+            candidates = [t for t in _parameter_types(node) if not _is_plumbing(t)]
+            if not candidates:
+                continue
+            before = len(self.schemas.problems)
+            schema = self.schemas.for_type(candidates[-1], go_file, package)
+            for problem in self.schemas.problems[before:]:
+                result.partial.append(f"{where} ({name}): {problem}")
+            if schema.get("type") == ["null", "object"]:
+                schema["type"] = "object"
+            return schema if schema else None
+        return None
 
     # -- go-sdk: the input schema inferred from the handler --------------------------------
 
@@ -335,6 +458,19 @@ def _field_value_node(literal: Node, field_name: str) -> Node | None:
     return None
 
 
+def _literal_fields(literal: Node) -> dict[str, Node]:
+    """Key -> value expression of a keyed composite literal."""
+    body = literal.child_by_field_name("body")
+    fields: dict[str, Node] = {}
+    for element in body.named_children if body is not None else []:
+        if element.type == "keyed_element" and len(element.named_children) >= 2:
+            key = text(element.named_children[0])
+            value = _field_value_node(literal, key)
+            if value is not None:
+                fields[key] = value
+    return fields
+
+
 def _add_tool_handler(literal: Node) -> Node | None:
     """The handler passed with this Tool literal to the go-sdk's generic `mcp.AddTool`."""
     node = literal
@@ -383,6 +519,20 @@ def _handler_argument(call: Node | None, is_tool) -> Node | None:
     if len(args) == 3 and operand is not None and operand.type == "identifier" and is_tool(args[1]):
         return args[2]
     return None
+
+
+def _call_arguments(call: Node) -> list[Node]:
+    arguments = call.child_by_field_name("arguments")
+    return [
+        a
+        for a in (arguments.named_children if arguments else [])
+        if a.type not in ("comment", "variadic_argument")
+    ]
+
+
+def _is_plumbing(type_node: Node) -> bool:
+    name = text(type_node).lstrip("*")
+    return name.rsplit(".", 1)[-1] in _PLUMBING_TYPES
 
 
 def _parameter_types(function: Node) -> list[Node]:
