@@ -390,3 +390,76 @@ func build() []mcp.Tool {
     assert tools["exec"].input_schema["required"] == ["command"]
     assert where(tools["exec"]) == ("more.go", 24)
     assert result.completeness is Completeness.complete
+
+
+# -- helper layers, reflected handler schemas, a server's own tool type -------------------
+
+
+@pytest.fixture(scope="module")
+def dashboards() -> ExtractionResult:
+    return GoExtractor().extract(load("dashboards"))
+
+
+def test_tool_named_two_helper_layers_up(dashboards: ExtractionResult) -> None:
+    # mcp.Tool{Name: name} sits in convertTool, called by MustTool, called with the names.
+    assert [t.name for t in dashboards.tools] == ["search_dashboards", "get_dashboard"]
+    tool = by_name(dashboards)["search_dashboards"]
+    assert tool.description == "Search dashboards by title. Returns matching dashboard UIDs."
+    assert where(tool) == ("tools/search.go", 33)
+    assert dashboards.completeness is Completeness.complete
+
+
+def test_schema_reflected_from_the_handler_a_caller_passes(dashboards: ExtractionResult) -> None:
+    tool = by_name(dashboards)["search_dashboards"]
+    assert tool.pattern == "go.mcp-go.handler-struct"
+    # The unexported field is left out; invopop-style tags give required and descriptions.
+    assert tool.input_schema["properties"]["query"] == {
+        "type": "string",
+        "description": "Text to search for",
+    }
+    assert sorted(tool.input_schema["properties"]) == ["query", "tags"]
+    assert tool.input_schema["required"] == ["query"]
+    # A pointer to the argument struct is read the same way.
+    pointer = by_name(dashboards)["get_dashboard"]
+    assert pointer.input_schema["type"] == "object"
+    assert pointer.input_schema["properties"] == {"uid": {"type": "string"}}
+
+
+@pytest.fixture(scope="module")
+def clusters() -> ExtractionResult:
+    return GoExtractor().extract(load("clusters"))
+
+
+def test_own_tool_type_copied_into_the_sdk_tool(clusters: ExtractionResult) -> None:
+    assert [t.name for t in clusters.tools] == ["pods_list", "pods_delete"]
+    tool = by_name(clusters)["pods_list"]
+    assert tool.description == "List the pods in a namespace"
+    assert tool.input_schema == {
+        "type": "object",
+        "properties": {
+            "namespace": {"type": "string", "description": "Namespace to list pods from"},
+            "labelSelector": {"type": "string"},
+        },
+        "required": ["namespace"],
+    }
+    assert where(tool) == ("pkg/toolsets/core/pods.go", 13)
+    assert tool.pattern == "go.sdk.own-tool-type"
+    assert by_name(clusters)["pods_delete"].description == "Delete a pod by name"
+    assert clusters.completeness is Completeness.complete
+
+
+def test_own_tool_type_without_literals_finds_nothing() -> None:
+    files = load("clusters")
+    files.files = {p: b for p, b in files.files.items() if "toolsets" not in p}
+    result = GoExtractor().extract(files)
+    assert result.tools == []
+
+
+def test_invopop_style_tags_with_a_leading_flag_and_escaped_commas() -> None:
+    from crawler.extract.go.structs import _describe, parse_tag
+
+    tags = parse_tag(r'json:"type" jsonschema:"required,description=The type. For example\\, loki"')
+    assert tags["jsonschema"] == r"required,description=The type. For example\, loki"
+    assert _describe(tags["jsonschema"], None) == ("The type. For example, loki", True)
+    # A new-style tag is the description itself, commas and all.
+    assert _describe("Text, as written", None) == ("Text, as written", False)

@@ -39,12 +39,15 @@ _UNSIGNED = frozenset({"uint", "uint8", "uint16", "uint32", "uint64", "uintptr",
 # Types jsonschema-go maps to strings (time.Time, slog.Level, math/big numbers).
 _STRING_LIKE = frozenset({"time.Time", "slog.Level", "big.Int", "big.Rat", "big.Float"})
 _TAG_PAIR = re.compile(r'(\w+):"((?:[^"\\]|\\.)*)"')
-_OLD_STYLE = re.compile(r"^\w+=")
+_TAG_ESCAPE = re.compile(r'\\(["\\])')
+# invopop/jsonschema style: key=value items, or a bare flag such as `required` first.
+_OLD_STYLE = re.compile(r"^(\w+=|(required|nullable|deprecated|readOnly|writeOnly|uniqueItems),)")
 
 
 def parse_tag(tag: str) -> dict[str, str]:
     """A struct tag's key:"value" pairs."""
-    return {key: value.replace('\\"', '"') for key, value in _TAG_PAIR.findall(tag)}
+    # Each value is a Go quoted string: unquote its escaped quotes and backslashes.
+    return {key: _TAG_ESCAPE.sub(r"\1", value) for key, value in _TAG_PAIR.findall(tag)}
 
 
 class TypeSchemas:
@@ -204,10 +207,10 @@ def _describe(tag: str | None, explicit: str | None) -> tuple[str, bool]:
         description = ""
         required = False
         # Old style: comma-separated key=value items; a description runs to the next key.
-        for part in re.split(r",(?=\s*\w+(?:=|$))", tag):
+        for part in re.split(r"(?<!\\),(?=\s*\w+(?:=|$))", tag):
             key, _, value = part.partition("=")
             if key.strip() == "description":
-                description = value
+                description = value.replace("\\,", ",")  # a comma is escaped in this style
             elif key.strip() == "required":
                 required = True
         return description, required
