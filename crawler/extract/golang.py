@@ -20,6 +20,7 @@ from crawler.extract.go.packages import (
 from crawler.extract.go.parsing import GoFile, parse_file
 from crawler.extract.go.symbols import Program
 from crawler.extract.go.tools import ToolReader, find_sites
+from crawler.extract.go.toolsets import ToolsetReader, conditions
 from crawler.files import PackageFiles
 from mcp_domain import Completeness, ExtractionResult, FileSkip, ToolDefinition
 
@@ -74,6 +75,7 @@ class _Run:
         indexes = [i for i in (program.index(p.folder) for p in reachable) if i is not None]
         reader = ToolReader(program, indexes)
         tools: list[ToolDefinition] = []
+        anchors: list = []
         lost: list[str] = []
         partial: list[str] = []
         for index in indexes:
@@ -84,9 +86,25 @@ class _Run:
                     lost.append(f"{site.file.path}: nested too deeply to read")
                     continue
                 tools.extend(found.tools)
+                anchors.extend(found.anchors)
+                anchors.extend([None] * (len(found.tools) - len(found.anchors)))
                 lost.extend(found.lost)
                 partial.extend(found.partial)
+        self._set_conditions(
+            tools, anchors, ToolsetReader(program, reader.evaluator, indexes, reader.callers)
+        )
         return self._verdict(tools, lost, partial, len(indexes))
+
+    def _set_conditions(self, tools: list[ToolDefinition], anchors: list, toolsets) -> None:
+        """Tools in named groups the server enables from a list: which are on by default."""
+        try:
+            found = conditions(toolsets, anchors)
+        except RecursionError:
+            self.notes.append("tool groups nested too deeply to read; no conditions recorded")
+            return
+        for tool, condition in zip(tools, found, strict=False):
+            if condition and not tool.condition:
+                tool.condition = condition
 
     def _parse(self, path: str) -> GoFile | None:
         outcome = parse_file(path, self.package.files[path], self.max_bytes)

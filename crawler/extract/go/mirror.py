@@ -47,6 +47,7 @@ class MirroredTool:
     values: dict[str, Any]
     node: Node
     file: GoFile
+    package: PackageIndex
 
 
 class MirrorReader:
@@ -87,7 +88,7 @@ class MirrorReader:
             if not isinstance(value, Struct):
                 continue
             values = {sdk: value.fields[own] for sdk, own in copied.items() if own in value.fields}
-            tools.append(MirroredTool(values, node, go_file))
+            tools.append(MirroredTool(values, node, go_file, package))
         return tools
 
     # -- following the SDK field back to a parameter ---------------------------------------

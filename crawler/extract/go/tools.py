@@ -55,6 +55,7 @@ class Bound:
     # The outermost call, where the tool is named.
     call: Node
     file: GoFile
+    package: PackageIndex
 
 
 @dataclass
@@ -64,6 +65,8 @@ class SiteResult:
     lost: list[str] = field(default_factory=list)
     # Problems inside a tool that was read (a description or schema part unknown).
     partial: list[str] = field(default_factory=list)
+    # Per tool: the expression where it is named (node, file, package), for its conditions.
+    anchors: list[tuple[Node, GoFile, PackageIndex]] = field(default_factory=list)
 
 
 def _flavour(import_path: str) -> str | None:
@@ -123,6 +126,7 @@ class ToolReader:
         first = self._read_one(site, {}, result)
         if first is not None:
             result.tools.append(first)
+            result.anchors.append((site.node, site.file, site.package))
             return result
         if site.kind == "literal" and self._read_mirrored(site, result):
             return result
@@ -139,6 +143,7 @@ class ToolReader:
             if tool is not None:
                 tool.source = SourceLocation(file=bound.file.path, line=line_of(bound.call))
                 result.tools.append(tool)
+                result.anchors.append((bound.call, bound.file, bound.package))
         return result
 
     def _read_mirrored(self, site: Site, result: SiteResult) -> bool:
@@ -172,6 +177,7 @@ class ToolReader:
                     pattern=f"go.{site.flavour}.own-tool-type",
                 )
             )
+            result.anchors.append((one.node, one.file, one.package))
         return True
 
     def _caller_bindings(self, function: Node, package: PackageIndex, depth: int) -> list[Bound]:
@@ -197,7 +203,7 @@ class ToolReader:
             ):
                 outer = self._caller_bindings(outer_function, caller_package, depth + 1)
             else:
-                outer = [Bound({}, {}, call, caller_file)]
+                outer = [Bound({}, {}, call, caller_file, caller_package)]
             for context in outer:
                 scope = Scope(caller_file, caller_package, dict(context.values), in_place=True)
                 values = [self.evaluator.eval(a, scope) for a in args]
@@ -208,7 +214,11 @@ class ToolReader:
                         origins[name] = context.origins[text(arg)]
                     else:
                         origins[name] = (arg, scope)
-                found.append(Bound(_bind(params, values), origins, context.call, context.file))
+                found.append(
+                    Bound(
+                        _bind(params, values), origins, context.call, context.file, context.package
+                    )
+                )
                 if len(found) >= MAX_CALLERS:
                     return found
         return found
@@ -404,6 +414,12 @@ class ToolReader:
         return None
 
     # -- callers of a tool-building function -----------------------------------------
+
+    def callers(
+        self, function: Node, package: PackageIndex
+    ) -> list[tuple[Node, GoFile, PackageIndex]]:
+        """Calls of a module function (methods: by name, in the same package)."""
+        return self._callers(function, package)
 
     def _callers(
         self, function: Node, package: PackageIndex
