@@ -402,7 +402,12 @@ def dashboards() -> ExtractionResult:
 
 def test_tool_named_two_helper_layers_up(dashboards: ExtractionResult) -> None:
     # mcp.Tool{Name: name} sits in convertTool, called by MustTool, called with the names.
-    assert [t.name for t in dashboards.tools] == ["search_dashboards", "get_dashboard"]
+    assert [t.name for t in dashboards.tools] == [
+        "list_teams",
+        "create_folder",
+        "search_dashboards",
+        "get_dashboard",
+    ]
     tool = by_name(dashboards)["search_dashboards"]
     assert tool.description == "Search dashboards by title. Returns matching dashboard UIDs."
     assert where(tool) == ("tools/search.go", 33)
@@ -431,7 +436,12 @@ def clusters() -> ExtractionResult:
 
 
 def test_own_tool_type_copied_into_the_sdk_tool(clusters: ExtractionResult) -> None:
-    assert [t.name for t in clusters.tools] == ["pods_list", "pods_delete"]
+    assert [t.name for t in clusters.tools] == [
+        "pods_list",
+        "pods_delete",
+        "configuration_view",
+        "helm_list",
+    ]
     tool = by_name(clusters)["pods_list"]
     assert tool.description == "List the pods in a namespace"
     assert tool.input_schema == {
@@ -442,10 +452,49 @@ def test_own_tool_type_copied_into_the_sdk_tool(clusters: ExtractionResult) -> N
         },
         "required": ["namespace"],
     }
-    assert where(tool) == ("pkg/toolsets/core/pods.go", 13)
+    assert where(tool) == ("pkg/toolsets/core/pods.go", 23)
     assert tool.pattern == "go.sdk.own-tool-type"
     assert by_name(clusters)["pods_delete"].description == "Delete a pod by name"
     assert clusters.completeness is Completeness.complete
+
+
+def test_toolset_types_named_by_a_method_with_the_default_list(
+    clusters: ExtractionResult,
+) -> None:
+    conditions = {t.name: t.condition for t in clusters.tools}
+    assert conditions == {
+        "pods_list": 'toolset "core" enabled (on by default)',
+        "pods_delete": 'toolset "core" enabled (on by default)',
+        "configuration_view": 'toolset "config" enabled (on by default)',
+        # GetName returns a constant here; helm is not in Default()'s []string{...}.
+        "helm_list": 'toolset "helm" enabled (off by default)',
+    }
+
+
+def test_registration_table_categories_and_flag_default_list(
+    dashboards: ExtractionResult,
+) -> None:
+    conditions = {t.name: t.condition for t in dashboards.tools}
+    assert conditions == {
+        # Named by reference in the table, and not in the --enabled-tools default.
+        "list_teams": 'toolset "admin" enabled (off by default)',
+        # Registered from a closure in the table entry.
+        "create_folder": 'toolset "folder" enabled (on by default)',
+        "search_dashboards": 'toolset "dashboard" enabled (on by default)',
+        "get_dashboard": 'toolset "dashboard" enabled (on by default)',
+    }
+
+
+def test_a_single_group_is_no_condition() -> None:
+    files = load("clusters")
+    files.files = {
+        p: b
+        for p, b in files.files.items()
+        if not p.startswith(("pkg/toolsets/helm", "pkg/toolsets/config"))
+    }
+    result = GoExtractor().extract(files)
+    assert [t.name for t in result.tools] == ["pods_list", "pods_delete"]
+    assert [t.condition for t in result.tools] == [None, None]
 
 
 def test_own_tool_type_without_literals_finds_nothing() -> None:
@@ -463,3 +512,51 @@ def test_invopop_style_tags_with_a_leading_flag_and_escaped_commas() -> None:
     assert _describe(tags["jsonschema"], None) == ("The type. For example, loki", True)
     # A new-style tag is the description itself, commas and all.
     assert _describe("Text, as written", None) == ("Text, as written", False)
+
+
+def test_helpers_calling_each_other_with_the_name_terminate() -> None:
+    # mcp.Tool{Name: name} in a helper that is only reached through a cycle of helpers.
+    source = b"""package main
+
+import "github.com/mark3labs/mcp-go/mcp"
+
+func build(name string) mcp.Tool { return mcp.Tool{Name: name, Description: "d"} }
+
+func first(name string) mcp.Tool { return second(name) }
+
+func second(name string) mcp.Tool { _ = build(name); return first(name) }
+
+var named = first("cycled")
+"""
+    result = GoExtractor().extract(with_main({"helpers.go": source}))
+    assert sorted(t.name for t in result.tools) == ["cycled", "ping"]
+
+
+def test_hostile_tables_and_name_methods_do_not_raise() -> None:
+    entries = ",\n".join(
+        f'\t{{func() {{ mcp.NewTool("t{i}") }}, "g{i % 3}", "extra"}}' for i in range(50)
+    )
+    nested_table = "[]any{" * 400 + "}" * 400
+    source = f"""package main
+
+import "github.com/mark3labs/mcp-go/mcp"
+
+type Set struct{{}}
+
+func (s *Set) GetName() string {{ return s.GetName() }}
+
+func (s *Set) Tools() {{ mcp.NewTool("from_set") }}
+
+var table = []any{{
+{entries},
+}}
+
+var deep = {nested_table}
+
+var defaults = []string{{"g0", "g1", "g2"}}
+""".encode()
+    result = GoExtractor().extract(with_main({"table.go": source}))
+    names = {t.name for t in result.tools}
+    assert {"ping", "from_set", "t0", "t49"} <= names
+    # Two strings beside each closure: no group is named, so no condition is claimed.
+    assert all(t.condition is None for t in result.tools)

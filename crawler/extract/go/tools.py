@@ -120,6 +120,7 @@ class ToolReader:
         self.options = OptionReader(self.evaluator, self.schemas)
         self.mirror = MirrorReader(program, self.evaluator)
         self._calls: dict[tuple[str, str], list[tuple[Node, GoFile, PackageIndex]]] | None = None
+        self._bound_cache: dict[tuple[int, int], list[Bound]] = {}
 
     def read(self, site: Site) -> SiteResult:
         result = SiteResult()
@@ -187,6 +188,10 @@ class ToolReader:
         helper, e.g. MustTool(name, ...) calling ConvertTool(name, ...)), the calls of
         that function are followed in turn, up to MAX_CALLER_LEVELS.
         """
+        key = (function.id, depth)
+        if key in self._bound_cache:
+            return self._bound_cache[key]
+        self._bound_cache[key] = []  # a helper reached again through its own callers adds nothing
         found: list[Bound] = []
         params = function.child_by_field_name("parameters")
         for call, caller_file, caller_package in self._callers(function, package):
@@ -220,7 +225,10 @@ class ToolReader:
                     )
                 )
                 if len(found) >= MAX_CALLERS:
-                    return found
+                    break
+            if len(found) >= MAX_CALLERS:
+                break
+        self._bound_cache[key] = found
         return found
 
     # -- one definition ---------------------------------------------------------------
