@@ -10,6 +10,7 @@ go-sdk's `mcp.AddTool` from the handler's input struct. See crawler/extract/go/.
 from __future__ import annotations
 
 from crawler.extract.base import DEFAULT_MAX_SOURCE_BYTES
+from crawler.extract.go.guards import GuardReader
 from crawler.extract.go.packages import (
     ImportResolver,
     group_packages,
@@ -20,7 +21,7 @@ from crawler.extract.go.packages import (
 from crawler.extract.go.parsing import GoFile, parse_file
 from crawler.extract.go.symbols import Program
 from crawler.extract.go.tools import ToolReader, find_sites
-from crawler.extract.go.toolsets import ToolsetReader, conditions
+from crawler.extract.go.toolsets import Anchor, ToolsetReader, toolset_states
 from crawler.files import PackageFiles
 from mcp_domain import Completeness, ExtractionResult, FileSkip, ToolDefinition
 
@@ -28,6 +29,17 @@ from mcp_domain import Completeness, ExtractionResult, FileSkip, ToolDefinition
 MAX_FILES = 5000
 # How many problem lines are kept in the notes before summarising the rest.
 MAX_PROBLEM_NOTES = 40
+
+
+def describe_condition(parts: list[tuple[str, bool | None]]) -> str:
+    """`a and b (on by default)`: off when any part is off, unsaid when one is not known."""
+    wording = " and ".join(text for text, _ in parts)
+    states = [state for _, state in parts]
+    if any(state is False for state in states):
+        return f"{wording} (off by default)"
+    if all(state is True for state in states):
+        return f"{wording} (on by default)"
+    return wording
 
 
 class GoExtractor:
@@ -75,7 +87,7 @@ class _Run:
         indexes = [i for i in (program.index(p.folder) for p in reachable) if i is not None]
         reader = ToolReader(program, indexes)
         tools: list[ToolDefinition] = []
-        anchors: list = []
+        anchors: list[Anchor | None] = []
         lost: list[str] = []
         partial: list[str] = []
         for index in indexes:
@@ -90,21 +102,29 @@ class _Run:
                 anchors.extend([None] * (len(found.tools) - len(found.anchors)))
                 lost.extend(found.lost)
                 partial.extend(found.partial)
-        self._set_conditions(
-            tools, anchors, ToolsetReader(program, reader.evaluator, indexes, reader.callers)
-        )
+        toolsets = ToolsetReader(program, reader.evaluator, indexes, reader.callers)
+        guards = GuardReader(reader.evaluator, indexes, reader.callers, toolsets.variable_uses)
+        self._set_conditions(tools, anchors, toolsets, guards)
         return self._verdict(tools, lost, partial, len(indexes))
 
-    def _set_conditions(self, tools: list[ToolDefinition], anchors: list, toolsets) -> None:
-        """Tools in named groups the server enables from a list: which are on by default."""
+    def _set_conditions(
+        self,
+        tools: list[ToolDefinition],
+        anchors: list[Anchor | None],
+        toolsets: ToolsetReader,
+        guards: GuardReader,
+    ) -> None:
+        """Settings a tool depends on (its toolset, guarding flags), and whether it is on."""
         try:
-            found = conditions(toolsets, anchors)
+            states = toolset_states(toolsets, anchors)
+            for tool, anchor, state in zip(tools, anchors, states, strict=False):
+                parts = [state] if state is not None else []
+                if anchor is not None:
+                    parts.extend((g.text, g.default) for g in guards.guards(anchor))
+                if parts and not tool.condition:
+                    tool.condition = describe_condition(parts)
         except RecursionError:
-            self.notes.append("tool groups nested too deeply to read; no conditions recorded")
-            return
-        for tool, condition in zip(tools, found, strict=False):
-            if condition and not tool.condition:
-                tool.condition = condition
+            self.notes.append("tool conditions nested too deeply to read; none recorded")
 
     def _parse(self, path: str) -> GoFile | None:
         outcome = parse_file(path, self.package.files[path], self.max_bytes)
@@ -147,7 +167,18 @@ class _Run:
                 kept[tool.name] = tool
             elif first.definition_hash() != tool.definition_hash():
                 where = f"{tool.source.file}:{tool.source.line}" if tool.source else "?"
+                if _off_by_default(first) and not _off_by_default(tool):
+                    # Variants of one tool behind a setting: the default one is what is listed.
+                    kept[tool.name] = tool
+                    self.notes.append(
+                        f"tool {tool.name!r} has a variant off by default; kept the one at {where}"
+                    )
+                    continue
                 self.notes.append(
                     f"tool {tool.name!r} is defined again at {where} differently; kept the first"
                 )
         return list(kept.values())
+
+
+def _off_by_default(tool: ToolDefinition) -> bool:
+    return bool(tool.condition) and tool.condition.endswith("(off by default)")

@@ -405,6 +405,7 @@ def test_tool_named_two_helper_layers_up(dashboards: ExtractionResult) -> None:
     assert [t.name for t in dashboards.tools] == [
         "list_teams",
         "create_folder",
+        "manage_folders",
         "search_dashboards",
         "get_dashboard",
     ]
@@ -478,11 +479,22 @@ def test_registration_table_categories_and_flag_default_list(
     assert conditions == {
         # Named by reference in the table, and not in the --enabled-tools default.
         "list_teams": 'toolset "admin" enabled (off by default)',
-        # Registered from a closure in the table entry.
-        "create_folder": 'toolset "folder" enabled (on by default)',
+        # Registered from a closure in the table entry, under the write setting that the
+        # closure passes as `write := !c.write`, and --disable-write defaults to false.
+        "create_folder": 'toolset "folder" enabled and enableWrite (on by default)',
+        "manage_folders": 'toolset "folder" enabled and enableWrite (on by default)',
         "search_dashboards": 'toolset "dashboard" enabled (on by default)',
         "get_dashboard": 'toolset "dashboard" enabled (on by default)',
     }
+
+
+def test_variant_behind_a_setting_gives_way_to_the_default_one(
+    dashboards: ExtractionResult,
+) -> None:
+    tool = by_name(dashboards)["manage_folders"]
+    assert tool.description == "List, create and delete folders."
+    assert sorted(tool.input_schema["properties"]) == ["operation", "parent"]
+    assert any("'manage_folders' has a variant off by default" in n for n in dashboards.notes)
 
 
 def test_a_single_group_is_no_condition() -> None:
@@ -560,3 +572,51 @@ var defaults = []string{{"g0", "g1", "g2"}}
     assert {"ping", "from_set", "t0", "t49"} <= names
     # Two strings beside each closure: no group is named, so no condition is claimed.
     assert all(t.condition is None for t in result.tools)
+
+
+def test_flag_guards_with_pflag_style_flags_and_settings_by_key() -> None:
+    source = b"""package main
+
+import (
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+)
+
+type Config struct {
+	DynamicToolsets bool
+	ReadOnly        bool
+}
+
+func register(s *server.MCPServer, cfg Config) {
+	s.AddTool(mcp.NewTool("get_issue"), nil)
+	if !cfg.ReadOnly {
+		s.AddTool(mcp.NewTool("create_issue"), nil)
+	}
+	if cfg.DynamicToolsets {
+		s.AddTool(mcp.NewTool("enable_toolset"), nil)
+	}
+	if cfg.DynamicToolsets || unknownSetting() {
+		s.AddTool(mcp.NewTool("maybe_tool"), nil)
+	}
+}
+
+func start() {
+	rootCmd.PersistentFlags().Bool("dynamic-toolsets", false, "Enable dynamic toolsets")
+	rootCmd.PersistentFlags().Bool("read-only", false, "Read-only mode")
+	cfg := Config{
+		DynamicToolsets: viper.GetBool("dynamic_toolsets"),
+		ReadOnly:        viper.GetBool("read-only"),
+	}
+	register(server.NewMCPServer("x", "1"), cfg)
+}
+"""
+    result = GoExtractor().extract(with_main({"flags.go": source}))
+    conditions = {t.name: t.condition for t in result.tools}
+    assert conditions == {
+        "ping": None,
+        "get_issue": None,
+        "create_issue": "!cfg.ReadOnly (on by default)",
+        "enable_toolset": "cfg.DynamicToolsets (off by default)",
+        # Not readable from defaults: no condition is claimed.
+        "maybe_tool": None,
+    }

@@ -135,6 +135,10 @@ class ToolsetReader:
                     return value
         return None
 
+    def variable_uses(self, node: Node, package: PackageIndex) -> list[Anchor]:
+        """Where the package-level variable defined around `node` is used."""
+        return self._uses_of_variable(node, package)
+
     def _uses_of_variable(self, node: Node, package: PackageIndex) -> list[Anchor]:
         spec = enclosing(node, "var_spec")
         if spec is None:
@@ -199,8 +203,10 @@ class ToolsetReader:
         return lists
 
 
-def conditions(reader: ToolsetReader, anchors: list[Anchor | None]) -> list[str | None]:
-    """Per tool: `toolset "x" enabled (on|off by default)`, or None outside any group."""
+def toolset_states(
+    reader: ToolsetReader, anchors: list[Anchor | None]
+) -> list[tuple[str, bool | None] | None]:
+    """Per tool: (`toolset "x" enabled`, on by default?), or None outside any group."""
     groups: list[str | None] = [
         reader.group_of(anchor) if anchor is not None else None for anchor in anchors
     ]
@@ -208,16 +214,12 @@ def conditions(reader: ToolsetReader, anchors: list[Anchor | None]) -> list[str 
     if len(named) < 2:
         return [None] * len(anchors)  # one group is no choice the user makes
     defaults = reader.default_groups(named)
-    out: list[str | None] = []
-    for group in groups:
-        if group is None:
-            out.append(None)
-        elif defaults is None:
-            out.append(f'toolset "{group}" enabled')
-        else:
-            state = "on" if group in defaults else "off"
-            out.append(f'toolset "{group}" enabled ({state} by default)')
-    return out
+    return [
+        None
+        if group is None
+        else (f'toolset "{group}" enabled', None if defaults is None else group in defaults)
+        for group in groups
+    ]
 
 
 def _receiver_type(method: Node) -> str:
