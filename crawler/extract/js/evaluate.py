@@ -793,6 +793,10 @@ class Evaluator:
         return self.call_value(self.value(function, module), args, module)
 
     def call_method(self, receiver: Any, method: str, args: list[Any], module: Module) -> Any:
+        if method == "getClientCapabilities" and not args:
+            # The default configuration's client advertises no optional capability
+            # (roots, sampling, elicitation), so tools gated on one are off by default.
+            return JsObject()
         if isinstance(receiver, zod.Zod):
             return zod.apply_method(receiver, method, args)
         if isinstance(receiver, Builtin):
