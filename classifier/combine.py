@@ -24,7 +24,7 @@ from typing import Protocol
 
 from classifier.engine import Hit
 from classifier.features import Features
-from classifier.flags import collect_flags
+from classifier.flags import collect_flags, outside_injection
 from classifier.risk import REASON_TEXT, RiskRaise, assess_risk
 from mcp_domain import Category, Evidence, Label, ToolDefinition
 from mcp_domain.labels import DEFAULT_RISK
@@ -302,6 +302,8 @@ def combine(
     trace: list[str] | None = None,
 ) -> Label:
     """The label; `probs` (precomputed for a batch) takes the place of `scorer`."""
+    # Category words inside an injected instruction are the attacker's, not the tool's.
+    hits = outside_injection(features, hits)
     d = _decide(features, hits)
     if probs is None and scorer is not None:
         probs = scorer.predict_proba(tool)
