@@ -291,6 +291,30 @@ def _evidence(d: Decision, raises: list[RiskRaise], hits: list[Hit]) -> list[Evi
     return unique[:MAX_EVIDENCE]
 
 
+def _injected_only(hits: list[Hit], kept: list[Hit]) -> frozenset[Category]:
+    """Categories whose rule evidence lay only inside injected text."""
+    if len(kept) == len(hits):
+        return frozenset()
+    dropped = {h.rule.category for h in hits if h not in kept and h.rule.kind == "category"}
+    still = {h.rule.category for h in kept if h.rule.kind == "category"}
+    return frozenset(c for c in dropped - still if c is not None)
+
+
+def _without_injected(
+    probs: Mapping[Category, float], injected: frozenset[Category], steps: list[str]
+) -> Mapping[Category, float]:
+    """The model read the injected words too: it may not pick what only they support."""
+    kept = {c: (0.0 if c in injected else p) for c, p in probs.items()}
+    total = sum(kept.values())
+    if total <= 0.0:
+        return probs
+    steps.append(
+        "model: categories supported only by injected text set aside: "
+        + ", ".join(sorted(str(c) for c in injected))
+    )
+    return {c: p / total for c, p in kept.items()}
+
+
 def combine(
     tool: ToolDefinition,
     features: Features,
@@ -303,12 +327,16 @@ def combine(
 ) -> Label:
     """The label; `probs` (precomputed for a batch) takes the place of `scorer`."""
     # Category words inside an injected instruction are the attacker's, not the tool's.
-    hits = outside_injection(features, hits)
+    kept = outside_injection(features, hits)
+    injected = _injected_only(hits, kept)
+    hits = kept
     d = _decide(features, hits)
     if probs is None and scorer is not None:
         probs = scorer.predict_proba(tool)
         evidence_fn = evidence_fn or getattr(scorer, "evidence", None)
     if probs is not None:
+        if injected:
+            probs = _without_injected(probs, injected, d.steps)
         apply_probabilities(d, features, hits, probs, evidence_fn)
     risk, raises = assess_risk(d.category, hits)
     d.steps.append(f"final: {d.category}, risk {risk}")
