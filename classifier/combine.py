@@ -38,6 +38,9 @@ DISAGREE = 0.8  # confidence factor when the rules and the model disagree
 # missing an irreversible tool costs more than a cautious label (chosen on
 # out-of-fold scores of the training servers: +1.4 points D+F recall, -0.1 accuracy).
 SEVERE_MIN = 0.35
+# Rule evidence this strong for Financial or Destructive is firm too: the same asymmetry,
+# so a model that reads "restart" cannot outvote "all in-memory variables are lost".
+FIRM_SEVERE = 0.8
 MAX_CONFIDENCE = 0.97
 MAX_EVIDENCE = 12
 
@@ -207,15 +210,19 @@ def apply_probabilities(
         f"{c} {probs.get(c, 0.0):.2f}" for c in sorted(probs, key=lambda c: c.severity)
     )
     d.steps.append(f"model: {shown}")
+    severe = d.category in (Category.Financial, Category.Destructive)
     firm = (
         d.category != Category.Read
         and d.hit is not None
         and not d.hit.from_annotation
-        and d.definition_score >= FIRM
+        and d.definition_score >= (FIRM_SEVERE if severe else FIRM)
     )
     agree = probs.get(d.category, 0.0)
     if firm:
-        d.steps.append(f"firm rule evidence ({d.definition_score:.2f} >= {FIRM}): the rules decide")
+        limit = FIRM_SEVERE if severe else FIRM
+        d.steps.append(
+            f"firm rule evidence ({d.definition_score:.2f} >= {limit}): the rules decide"
+        )
         if best == d.category:
             d.confidence = max(d.confidence, (d.confidence + p_best) / 2)
     elif p_best >= MODEL_MIN or (best != _argmax(probs) and p_best >= SEVERE_MIN):
