@@ -116,3 +116,17 @@ def test_optional_chain_and_includes_on_known_lists():
     assert ev.export_value("a.js", "no") is False
     assert ev.export_value("a.js", "missing") is UNDEFINED
     assert ev.export_value("a.js", "member") is UNDEFINED
+
+
+def test_option_keys_in_any_spelling_are_found_and_zod_describe_calls_ignored():
+    # Minified quoting, a later declaration overriding an earlier one, and zod's
+    # `.describe(...)` calls (which are not option keys) around the tables.
+    defaults = defaults_of(
+        """
+        const s = z.object({ q: z.string().describe('query') });
+        var o={"slim":{"type":"boolean","default":!0,"describe":"Slim."}};
+        const t = { deep: { inner: { type: 'string', desc: 'Inner.', default: 'x' } } };
+        y.option('slim', { type: 'boolean', default: false, 'desc' : 'Slim again.' });
+        """
+    )
+    assert defaults == {"slim": False, "inner": "x"}

@@ -13,13 +13,14 @@ An option declared without `default` is undefined when not passed.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from tree_sitter import Node
 
 from crawler.extract.js.modules import string_value
 from crawler.extract.js.values import UNDEFINED, Unresolved
-from crawler.extract.treesitter import text, walk
+from crawler.extract.treesitter import text
 
 if TYPE_CHECKING:
     from crawler.extract.js.evaluate import Evaluator
@@ -28,27 +29,78 @@ if TYPE_CHECKING:
 _OPTION_TYPES = frozenset({"boolean", "string", "number", "array", "count"})
 # yargs says `describe`; JSON Schema property tables (which look alike) say `description`.
 _DESCRIBE_KEYS = frozenset({"describe", "desc"})
-_MAX_NODES = 2_000_000  # per package, so a huge bundle cannot stall the scan
+# `describe:` / `"desc":` ... as an object key (not zod's `.describe(`, not `description`).
+_DESCRIBE_KEY = re.compile(rb"""(?<![\w$.])["'`]?(describe|desc)["'`]?\s*:""")
+_MAX_KEYS = 200_000  # such keys looked at per package, so a huge bundle cannot stall the scan
 _MAX_OPTIONS = 2_000
 
 
 def collect_option_defaults(evaluator: Evaluator) -> dict[str, Any]:
     """Option name -> its default value (UNDEFINED when it has none), for the whole package."""
     defaults: dict[str, Any] = {}
-    seen = 0
+    keys_seen = 0
     for module in evaluator.modules.values():
         source = module.parsed.source
-        if b"type" not in source or not any(k.encode() in source for k in _DESCRIBE_KEYS):
+        if b"type" not in source:
             continue
-        for node in walk(module.root):
-            seen += 1
-            if seen > _MAX_NODES or len(defaults) >= _MAX_OPTIONS:
+        candidates, keys = _declaration_candidates(module, _MAX_KEYS - keys_seen)
+        keys_seen += keys
+        for node in candidates:
+            if len(defaults) >= _MAX_OPTIONS:
                 return defaults
             if node.type == "object":
                 _read_options_object(node, module, evaluator, defaults)
-            elif node.type == "call_expression":
+            else:
                 _read_option_call(node, module, evaluator, defaults)
+        if keys_seen >= _MAX_KEYS:
+            return defaults
     return defaults
+
+
+def _declaration_candidates(module: Module, budget: int) -> tuple[list[Node], int]:
+    """Tables and `.option()` calls that may declare options, in document order, and
+    how many keys were looked at (at most `budget`).
+
+    Every option spec has a `describe`/`desc` key, so instead of visiting every
+    node of the file (slow from Python on megabyte bundles) the search starts
+    at those keys and climbs to the table or call holding the spec: the spec's
+    parent pair's object, or the call whose arguments the spec is.
+    """
+    found: dict[tuple[int, int, str], Node] = {}
+    root = module.root
+    looked = 0
+    for match in _DESCRIBE_KEY.finditer(module.parsed.source):
+        if looked >= budget:
+            break
+        looked += 1
+        pair = _key_pair(root.descendant_for_byte_range(match.start(1), match.end(1)))
+        spec = pair.parent if pair is not None else None
+        holder = spec.parent if spec is not None and spec.type == "object" else None
+        if holder is None:
+            continue
+        if holder.type == "pair" and holder.child_by_field_name("value") == spec:
+            candidate = holder.parent
+        elif holder.type == "arguments":
+            candidate = holder.parent
+        else:
+            continue
+        if candidate is not None and candidate.type in ("object", "call_expression"):
+            found[(candidate.start_byte, candidate.end_byte, candidate.type)] = candidate
+    # Outer before inner, as a walk of the tree would meet them.
+    ordered = [found[key] for key in sorted(found, key=lambda k: (k[0], -k[1]))]
+    return ordered, looked
+
+
+def _key_pair(node: Node | None) -> Node | None:
+    """The `pair` whose key is (or contains) `node`: a key is at most two levels down."""
+    for _ in range(3):
+        if node is None:
+            return None
+        if node.type == "pair":
+            key = node.child_by_field_name("key")
+            return node if key is not None and _key_name(key) in _DESCRIBE_KEYS else None
+        node = node.parent
+    return None
 
 
 def _read_options_object(
