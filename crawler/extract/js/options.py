@@ -29,8 +29,10 @@ if TYPE_CHECKING:
 _OPTION_TYPES = frozenset({"boolean", "string", "number", "array", "count"})
 # yargs says `describe`; JSON Schema property tables (which look alike) say `description`.
 _DESCRIBE_KEYS = frozenset({"describe", "desc"})
-# `describe:` / `"desc":` ... as an object key (not zod's `.describe(`, not `description`).
-_DESCRIBE_KEY = re.compile(rb"""(?<![\w$.])["'`]?(describe|desc)["'`]?\s*:""")
+# `describe:` / `"desc":` ... followed by a colon, as an object key is (not zod's
+# `.describe(`, not `description`); a literal start keeps the search fast. Whether
+# it really is such a key is checked on the tree.
+_DESCRIBE_KEY = re.compile(rb"""desc(?:ribe)?["'`]?\s*:""")
 _MAX_KEYS = 200_000  # such keys looked at per package, so a huge bundle cannot stall the scan
 _MAX_OPTIONS = 2_000
 
@@ -73,7 +75,8 @@ def _declaration_candidates(module: Module, budget: int) -> tuple[list[Node], in
         if looked >= budget:
             break
         looked += 1
-        pair = _key_pair(root.descendant_for_byte_range(match.start(1), match.end(1)))
+        word_end = match.start() + (8 if match.group().startswith(b"describe") else 4)
+        pair = _key_pair(root.descendant_for_byte_range(match.start(), word_end))
         spec = pair.parent if pair is not None else None
         holder = spec.parent if spec is not None and spec.type == "object" else None
         if holder is None:
