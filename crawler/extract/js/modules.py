@@ -202,27 +202,31 @@ class _Reader:
         args = node.child_by_field_name("arguments")
         if function is None or args is None:
             return
-        arg_nodes = args.named_children
-        first = string_value(arg_nodes[0]) if arg_nodes else None
-        if function.type == "import" or (
-            function.type == "identifier" and text(function) == "require"
+        function_type = function.type
+        if function_type == "import" or (
+            function_type == "identifier" and text(function) == "require"
         ):
+            first = string_value(args.named_children[0]) if args.named_child_count else None
             if first is not None:
                 self._resolve(first)
             return
-        if function.type in ("parenthesized_expression", "sequence_expression"):
+        if function_type in ("parenthesized_expression", "sequence_expression"):
             # tsc calls imported functions as `(0, x_1.f)(...)`.
             inner = function.named_children[-1] if function.named_children else None
             if inner is not None and inner.type in ("member_expression", "identifier"):
                 self.module.calls_by_name.setdefault(_callee_name(inner), []).append(node)
             return
-        if function.type != "member_expression" and function.type != "identifier":
+        if function_type != "member_expression" and function_type != "identifier":
             return
         name = _callee_name(function)
         self.module.calls_by_name.setdefault(name, []).append(node)
-        if name in REGISTRATION_METHODS and function.type == "member_expression":
+        if name in REGISTRATION_METHODS and function_type == "member_expression":
             self.module.registration_calls.append(node)
-        elif name == "defineProperty" and len(arg_nodes) >= 3 and _is_exports(arg_nodes[0]):
+            return
+        if name not in ("defineProperty", "__export", "__exportStar"):
+            return
+        arg_nodes = args.named_children
+        if name == "defineProperty" and len(arg_nodes) >= 3 and _is_exports(arg_nodes[0]):
             exported = string_value(arg_nodes[1])
             getter = _getter_of(arg_nodes[2])
             if exported and getter is not None:

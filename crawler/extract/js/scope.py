@@ -58,39 +58,52 @@ class Scopes:
     def __init__(self, imports: dict[str, Any]) -> None:
         self._imports = imports
         self._blocks: dict[int, dict[str, Declaration]] = {}
+        # (name, node id it is read at) -> the scope node declaring it, None when none does.
+        self._found: dict[tuple[str, int], Node | None] = {}
 
     def lookup(self, name: str, at: Node) -> Declaration | None:
+        key = (name, at.id)
+        if key in self._found:
+            # The same name read at the same place again (function bodies are followed
+            # once per call): go straight to the scope that declared it.
+            scope = self._found[key]
+            return None if scope is None else self._declared_in(name, scope)
         node: Node | None = at
         steps = 0
         while node is not None and steps < 10_000:
             steps += 1
-            kind = node.type
-            if kind in BLOCKS:
-                found = self._block(node).get(name)
+            found = self._declared_in(name, node)
+            if found is not None:
+                self._found[key] = node
+                return found
+            node = node.parent
+        self._found[key] = None
+        return None
+
+    def _declared_in(self, name: str, node: Node) -> Declaration | None:
+        """`name`'s declaration when `node` is the scope (block, function, loop) declaring it."""
+        kind = node.type
+        if kind in BLOCKS:
+            return self._block(node).get(name)
+        if kind in FUNCTIONS:
+            params = node.child_by_field_name("parameters")
+            if params is None:
+                params = node.child_by_field_name("parameter")
+            if params is not None:
+                found = _pattern_lookup(name, params, params)
                 if found is not None:
                     return found
-            elif kind in FUNCTIONS:
-                params = node.child_by_field_name("parameters")
-                if params is None:
-                    params = node.child_by_field_name("parameter")
-                if params is not None:
-                    found = _pattern_lookup(name, params, params)
-                    if found is not None:
-                        return found
-                own = node.child_by_field_name("name")
-                if kind != "method_definition" and own is not None and text(own) == name:
-                    return Declaration("function", node=node)
-            elif kind == "for_in_statement":
-                left = node.child_by_field_name("left")
-                if left is not None:
-                    found = _pattern_lookup(name, left, left)
-                    if found is not None:
-                        return found
-            elif kind == "catch_clause":
-                param = node.child_by_field_name("parameter")
-                if param is not None and name in text(param):
-                    return Declaration("pattern", root=param)
-            node = node.parent
+            own = node.child_by_field_name("name")
+            if kind != "method_definition" and own is not None and text(own) == name:
+                return Declaration("function", node=node)
+        elif kind == "for_in_statement":
+            left = node.child_by_field_name("left")
+            if left is not None:
+                return _pattern_lookup(name, left, left)
+        elif kind == "catch_clause":
+            param = node.child_by_field_name("parameter")
+            if param is not None and name in text(param):
+                return Declaration("pattern", root=param)
         return None
 
     def _block(self, block: Node) -> dict[str, Declaration]:
