@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 
 from tree_sitter import Node, Parser, Tree
@@ -42,12 +42,19 @@ def first_error_line(root: Node) -> int:
     return root.start_point[0] + 1
 
 
-def walk(root: Node) -> Iterator[Node]:
-    """Every node under `root` in document order, without recursion."""
+def walk(root: Node, prune: Container[str] = ()) -> Iterator[Node]:
+    """Every node under `root` in document order, without recursion.
+
+    Nodes of a type in `prune` (below `root`) are given but not gone into.
+    """
     cursor = root.walk()
+    yield cursor.node
+    if not cursor.goto_first_child():
+        return
     while True:
-        yield cursor.node
-        if cursor.goto_first_child():
+        node = cursor.node
+        yield node
+        if (not prune or node.type not in prune) and cursor.goto_first_child():
             continue
         while not cursor.goto_next_sibling():
             if not cursor.goto_parent():

@@ -188,7 +188,7 @@ class Evaluator:
         try:
             if body.type != "statement_block":
                 return [self.with_bindings(bindings, lambda: self.value(body, module))]
-            nodes = returns_of(body)
+            nodes = self._returns_of(body, module)
             changes = self._builds_locals(body, module)
             if len(nodes) > 1 or changes:
                 followed = self.with_bindings(bindings, lambda: follow(self, body, module))
@@ -208,6 +208,12 @@ class Evaluator:
             self._active.discard(key)
             self._running[node.id] = running
             self._frame = saved_frame
+
+    def _returns_of(self, body: Node, module: Module) -> list[Node]:
+        key = ("returns", module.path, body.id)
+        if key not in self._cache:
+            self._cache[key] = returns_of(body)
+        return self._cache[key]
 
     def _builds_locals(self, body: Node, module: Module) -> bool:
         key = ("builds", module.path, body.id)
@@ -1093,7 +1099,8 @@ def bind_parameters(fn: Node, args: list[Any]) -> dict[int, Any]:
 def returns_of(body: Node) -> list[Node]:
     """`return` statements of a function body, not those of nested functions."""
     found = []
-    for node in walk(body):
+    # A nested function's returns are its own: its inside is not looked at.
+    for node in walk(body, prune=FUNCTIONS):
         if node.type == "return_statement" and _owner(node) == body.parent.id:
             found.append(node)
     return found
