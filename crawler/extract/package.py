@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from crawler.extract.base import DEFAULT_MAX_SOURCE_BYTES, Extractor
 from crawler.extract.manifests import manifest_tools, server_metadata
@@ -22,10 +24,35 @@ def default_extractors(max_source_bytes: int = DEFAULT_MAX_SOURCE_BYTES) -> list
     ]
 
 
+# Extraction allocates many objects that stay alive until it ends (syntax trees, their
+# nodes, evaluated values). With the interpreter's default of a young-generation
+# collection every 700 allocations, the collector spent about a quarter of the run
+# rescanning them; collecting less often keeps the same memory bound in practice.
+_YOUNG_COLLECTION_EVERY = 50_000
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    young, middle, old = gc.get_threshold()
+    if young:  # 0 means automatic collection is off: leave that as it is
+        gc.set_threshold(max(young, _YOUNG_COLLECTION_EVERY), middle, old)
+    try:
+        yield
+    finally:
+        gc.set_threshold(young, middle, old)
+
+
 def extract_package(
     package: PackageFiles, extractors: Sequence[Extractor] | None = None
 ) -> ExtractionResult:
     """All tools of a package, first definition of a name winning, with one verdict."""
+    with _fewer_collections():
+        return _extract_package(package, extractors)
+
+
+def _extract_package(
+    package: PackageFiles, extractors: Sequence[Extractor] | None
+) -> ExtractionResult:
     results: list[ExtractionResult] = []
     for extractor in extractors if extractors is not None else default_extractors():
         try:
