@@ -36,10 +36,21 @@ def parse_within_limits(parser: Parser, data: bytes, max_bytes: int) -> Screened
 
 
 def first_error_line(root: Node) -> int:
-    for node in walk(root):
+    """Line of the first error or missing node in document order (else of `root`).
+
+    Only subtrees that hold an error are entered, so a megabyte file with one
+    slip near its end costs a path down the tree, not a walk of all of it.
+    """
+    cursor = root.walk()
+    while True:
+        node = cursor.node
         if node.is_error or node.is_missing:
             return node.start_point[0] + 1
-    return root.start_point[0] + 1
+        if node.has_error and cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return root.start_point[0] + 1
 
 
 def walk(root: Node, prune: Container[str] = ()) -> Iterator[Node]:

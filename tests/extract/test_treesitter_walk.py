@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from crawler.extract.js.evaluate import returns_of
 from crawler.extract.js.parsing import parse_file
-from crawler.extract.treesitter import text, walk
+from crawler.extract.treesitter import first_error_line, text, walk
 
 SOURCE = b"""function outer(a) {
   if (a) { return 1; }
@@ -41,3 +41,12 @@ def test_pruned_nodes_are_given_but_not_entered():
 def test_returns_of_keeps_only_the_bodys_own_returns():
     body = _root().named_children[0].child_by_field_name("body")
     assert [text(r) for r in returns_of(body)] == ["return 1;", "return inner;"]
+
+
+def test_first_error_line_finds_the_first_slip_in_document_order():
+    good = b"const a = 1;\nfunction f() { return 2; }\n"
+    assert first_error_line(parse_file("a.js", good, 100_000).parsed.root) == 1
+    broken = good + b"const b = (;\nconst c = {;\n"
+    assert first_error_line(parse_file("a.js", broken, 100_000).parsed.root) == 3
+    missing = b"const a = 1;\nconst b = f(1\n"
+    assert first_error_line(parse_file("a.js", missing, 100_000).parsed.root) == 2
