@@ -73,9 +73,8 @@ def walk(root: Node, prune: Container[str] = ()) -> Iterator[Node]:
 
 
 def text(node: Node | None) -> str:
-    if node is None or node.text is None:
-        return ""
-    return node.text.decode("utf-8", errors="replace")
+    raw = node.text if node is not None else None  # each read of .text copies the bytes
+    return "" if raw is None else raw.decode("utf-8", "replace")
 
 
 def line_of(node: Node) -> int:

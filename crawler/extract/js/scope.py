@@ -60,6 +60,8 @@ class Scopes:
         self._blocks: dict[int, dict[str, Declaration]] = {}
         # (name, node id it is read at) -> the scope node declaring it, None when none does.
         self._found: dict[tuple[str, int], Node | None] = {}
+        # (name, pattern node id) -> (access path, default) of the name in that pattern.
+        self._patterns: dict[tuple[str, int], tuple[tuple[Any, ...], Node | None] | None] = {}
 
     def lookup(self, name: str, at: Node) -> Declaration | None:
         key = (name, at.id)
@@ -90,7 +92,7 @@ class Scopes:
             if params is None:
                 params = node.child_by_field_name("parameter")
             if params is not None:
-                found = _pattern_lookup(name, params, params)
+                found = self._in_pattern(name, params)
                 if found is not None:
                     return found
             own = node.child_by_field_name("name")
@@ -99,12 +101,24 @@ class Scopes:
         elif kind == "for_in_statement":
             left = node.child_by_field_name("left")
             if left is not None:
-                return _pattern_lookup(name, left, left)
+                return self._in_pattern(name, left)
         elif kind == "catch_clause":
             param = node.child_by_field_name("parameter")
             if param is not None and name in text(param):
                 return Declaration("pattern", root=param)
         return None
+
+    def _in_pattern(self, name: str, pattern: Node) -> Declaration | None:
+        """`name` bound by a parameter list or loop pattern; a new Declaration each time,
+        as values assigned to a name are kept per Declaration while a body is followed."""
+        key = (name, pattern.id)
+        if key not in self._patterns:
+            found = _pattern_lookup(name, pattern, pattern)
+            self._patterns[key] = None if found is None else (found.path, found.default)
+        known = self._patterns[key]
+        if known is None:
+            return None
+        return Declaration("pattern", root=pattern, path=known[0], default=known[1])
 
     def _block(self, block: Node) -> dict[str, Declaration]:
         cached = self._blocks.get(block.id)
