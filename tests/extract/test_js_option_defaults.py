@@ -130,3 +130,15 @@ def test_option_keys_in_any_spelling_are_found_and_zod_describe_calls_ignored():
         """
     )
     assert defaults == {"slim": False, "inner": "x"}
+
+
+def test_option_key_budget_bounds_the_search(monkeypatch):
+    import crawler.extract.js.options as options
+
+    tables = "".join(
+        f"const t{i} = {{ o{i}: {{ type: 'boolean', default: true, desc: 'x' }} }};\n"
+        for i in range(30)
+    )
+    assert len(defaults_of(tables)) == 30
+    monkeypatch.setattr(options, "_MAX_KEYS", 5)
+    assert defaults_of(tables) == {f"o{i}": True for i in range(5)}
