@@ -13,7 +13,9 @@ import posixpath
 import tarfile
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from crawler.files import PackageFiles
@@ -21,6 +23,26 @@ from mcp_domain import FileSkip
 
 # Folders that never hold a server's own code and only cost time to read.
 _IGNORED_PARTS = {"node_modules", ".git", "__pycache__", ".venv", "venv"}
+
+
+# Magic numbers of compiled programs: their tool definitions cannot be read statically.
+_EXECUTABLE_MAGIC = (
+    (b"\x7fELF", "ELF"),
+    (b"MZ", "Windows PE"),
+    (b"\xcf\xfa\xed\xfe", "Mach-O"),
+    (b"\xce\xfa\xed\xfe", "Mach-O"),
+    (b"\xca\xfe\xba\xbe", "Mach-O universal"),
+    (b"\x00asm", "WebAssembly"),
+)
+EXECUTABLE_NOTE = "a compiled executable"
+
+
+def executable_kind(head: bytes) -> str | None:
+    """The kind of compiled program these first bytes start, if any."""
+    for magic, kind in _EXECUTABLE_MAGIC:
+        if head.startswith(magic):
+            return kind
+    return None
 
 
 class ArchiveError(Exception):
@@ -94,8 +116,14 @@ class _Collector:
         if self.members > self.limits.max_members:
             raise ArchiveError(f"more than {self.limits.max_members} members")
 
-    def wants(self, raw_name: str, size: int) -> str | None:
-        """The safe path to store the member under, or None after recording a skip."""
+    def wants(
+        self, raw_name: str, size: int, head: Callable[[], bytes] = lambda: b""
+    ) -> str | None:
+        """The safe path to store the member under, or None after recording a skip.
+
+        `head` reads the member's first bytes; it is called only for a member too
+        large to keep, so the skip can say when it is a compiled executable.
+        """
         path = _safe_member_path(raw_name)
         if path is None:
             self.skipped.append(FileSkip(file=raw_name, reason="unsafe path outside the package"))
@@ -106,7 +134,9 @@ class _Collector:
         if not path.lower().endswith(_CODE_SUFFIXES):
             limit = min(limit, self.limits.max_other_file_bytes)
         if size > limit:
-            self.skipped.append(FileSkip(file=path, reason=f"file too large ({size} bytes)"))
+            kind = executable_kind(head())
+            what = f"; {EXECUTABLE_NOTE} ({kind})" if kind else ""
+            self.skipped.append(FileSkip(file=path, reason=f"file too large ({size} bytes{what})"))
             return None
         if self.total + size > self.limits.max_total_bytes:
             raise ArchiveError(f"unpacked size exceeds {self.limits.max_total_bytes} bytes")
@@ -137,7 +167,7 @@ def _from_tar(data: bytes, limits: ArchiveLimits) -> PackageFiles:
                 collector.count_member()
                 if not member.isfile():
                     continue  # folders, symlinks, devices: nothing to read
-                path = collector.wants(member.name, member.size)
+                path = collector.wants(member.name, member.size, partial(_tar_head, tar, member))
                 if path is None:
                     continue
                 handle = tar.extractfile(member)
@@ -149,6 +179,24 @@ def _from_tar(data: bytes, limits: ArchiveLimits) -> PackageFiles:
     return collector.result()
 
 
+_HEAD_BYTES = 4
+
+
+def _tar_head(tar: tarfile.TarFile, member: tarfile.TarInfo) -> bytes:
+    handle = tar.extractfile(member)
+    return handle.read(_HEAD_BYTES) if handle is not None else b""
+
+
+def _zip_head(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    with archive.open(info) as handle:
+        return handle.read(_HEAD_BYTES)
+
+
+def _file_head(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(_HEAD_BYTES)
+
+
 def _from_zip(data: bytes, limits: ArchiveLimits) -> PackageFiles:
     collector = _Collector(limits)
     try:
@@ -157,7 +205,9 @@ def _from_zip(data: bytes, limits: ArchiveLimits) -> PackageFiles:
                 collector.count_member()
                 if info.is_dir():
                     continue
-                path = collector.wants(info.filename, info.file_size)
+                path = collector.wants(
+                    info.filename, info.file_size, partial(_zip_head, archive, info)
+                )
                 if path is None:
                     continue
                 with archive.open(info) as handle:
@@ -188,7 +238,7 @@ def _from_directory(root: Path, limits: ArchiveLimits) -> PackageFiles:
             continue
         collector.count_member()
         rel = path.relative_to(root).as_posix()
-        stored = collector.wants(rel, path.stat().st_size)
+        stored = collector.wants(rel, path.stat().st_size, partial(_file_head, path))
         if stored is not None:
             collector.add(stored, path.read_bytes())
     # A folder is already its own root: do not strip anything.

@@ -6,6 +6,7 @@ import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+from crawler.archive import EXECUTABLE_NOTE, executable_kind
 from crawler.extract.base import DEFAULT_MAX_SOURCE_BYTES, Extractor
 from crawler.extract.manifests import manifest_tools, server_metadata
 from crawler.files import PackageFiles
@@ -73,8 +74,24 @@ def _extract_package(
         if hinted.tools:
             merged.tools = hinted.tools
             merged.notes = hinted.notes + merged.notes
+    if not merged.tools:
+        merged.notes = _executable_notes(package) + merged.notes
     merged.metadata = server_metadata(package)
     return merged
+
+
+def _executable_notes(package: PackageFiles) -> list[str]:
+    """Why a package that ships a compiled program shows no tools: its definitions were
+    compiled into it, and static reading needs the server's source."""
+    programs = [s.file for s in package.skipped if EXECUTABLE_NOTE in s.reason]
+    programs += [path for path, data in package.files.items() if executable_kind(data[:4])]
+    if not programs:
+        return []
+    shown = ", ".join(sorted(programs)[:3]) + (", ..." if len(programs) > 3 else "")
+    return [
+        f"the server ships as a compiled executable ({shown}): its tool definitions are "
+        "in its source, which this package does not contain, so its tools are unknown"
+    ]
 
 
 def merge_results(

@@ -110,3 +110,23 @@ def test_directory_is_read_as_is(tmp_path):
     assert "src/notes_server/server.py" in package.files
     with pytest.raises(ArchiveError, match="no such file"):
         open_package(tmp_path / "missing.tar.gz")
+
+
+def test_oversized_executable_is_named_as_one_in_tar_and_zip():
+    elf = b"\x7fELF\x02\x01\x01" + b"\x00" * 5000
+    package = unpack_bytes(
+        _tar({"pkg/bin/server": elf, "pkg/notes.bin": b"\x00" * 5000}),
+        "x.tar.gz",
+        ArchiveLimits(max_other_file_bytes=1000),
+    )
+    reasons = {s.file: s.reason for s in package.skipped}
+    assert reasons["pkg/bin/server"] == "file too large (5007 bytes; a compiled executable (ELF))"
+    assert reasons["pkg/notes.bin"] == "file too large (5000 bytes)"
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as wheel:
+        wheel.writestr("demo/bin/server.exe", b"MZ" + b"\x90" * 5000)
+    package = unpack_bytes(
+        buffer.getvalue(), "demo-1.0-py3-none-any.whl", ArchiveLimits(max_other_file_bytes=1000)
+    )
+    assert package.skipped[0].reason.endswith("; a compiled executable (Windows PE))")
