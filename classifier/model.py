@@ -35,6 +35,7 @@ from classifier.dataset import DATA_DIR, Example, data_digest
 from classifier.engine import Engine, Hit
 from classifier.features import Features, FieldText, extract_features
 from classifier.model_features import CATEGORIES, RuleVectoriser, text_views
+from classifier.term_counts import FastTfidf
 from mcp_domain import Category, Evidence, ToolDefinition
 
 FORMAT = "1"
@@ -59,7 +60,14 @@ _EVIDENCE_KINDS = {
     "body": ("description", "title", "property_description"),
     "schema": ("property_name", "enum"),
 }
-_CODE_FILES = ("model.py", "model_features.py", "dataset.py", "features.py", "tokens.py")
+_CODE_FILES = (
+    "model.py",
+    "model_features.py",
+    "term_counts.py",
+    "dataset.py",
+    "features.py",
+    "tokens.py",
+)
 
 
 def model_version(rules_digest: str, data_dir: Path = DATA_DIR) -> str:
@@ -117,6 +125,7 @@ class Model:
     rules: RuleVectoriser = field(init=False)
     _names: list[str] | None = field(init=False, default=None)
     _centred: np.ndarray | None = field(init=False, default=None)
+    _fast: dict[str, FastTfidf] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.rules = RuleVectoriser(self.engine.ruleset)
@@ -126,7 +135,10 @@ class Model:
         views = [text_views(f) for f in features]
         blocks = []
         for key, (index, _params, weight) in VIEWS.items():
-            block = self.vectorisers[key].transform([v[index] for v in views])
+            fast = self._fast.get(key)
+            if fast is None or fast.vec is not self.vectorisers[key]:
+                fast = self._fast[key] = FastTfidf(self.vectorisers[key])
+            block = fast.transform([v[index] for v in views])
             blocks.append(block * weight)
         rule_block = sp.csr_matrix(self.rules.matrix(features, hits) * RULE_BLOCK_WEIGHT)
         return sp.hstack([*blocks, rule_block], format="csr")

@@ -1,0 +1,137 @@
+"""TF-IDF rows equal to a fitted TfidfVectorizer's `transform`, computed faster.
+
+scikit-learn analyses every document from scratch and counts its terms in a
+Python loop per document. Here each document is turned into the vocabulary
+indices of its terms (memoised per document, and per word for character
+n-grams, since a word's n-grams do not depend on its neighbours), and the whole
+batch is counted at once by scipy. The tf-idf weighting then repeats the
+vectoriser's own steps (sublinear tf, idf, `normalize`), so every value is the
+same float scikit-learn would give; `tests/classifier/test_term_counts.py`
+checks that on the training data.
+
+A vectoriser configured in a way this module does not know (stop words, binary
+counts, a custom analyzer...) is left to scikit-learn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+_MEMO_TEXT = 400  # documents longer than this are not memoised
+_MEMO_SIZE = 100_000
+
+
+def _supported(vec: TfidfVectorizer) -> bool:
+    return (
+        vec.input == "content"
+        and vec.analyzer in ("word", "char_wb")
+        and vec.preprocessor is None
+        and vec.tokenizer is None
+        and vec.stop_words is None
+        and vec.strip_accents is None
+        and not vec.binary
+        and vec.use_idf
+        and vec.norm == "l2"
+        and hasattr(vec, "idf_")
+    )
+
+
+def _vocabulary(vec: TfidfVectorizer) -> dict[str, int] | None:
+    """The fitted vocabulary, or the one given to the constructor (a loaded model's)."""
+    vocab = getattr(vec, "vocabulary_", None)
+    if vocab is None and isinstance(vec.vocabulary, Mapping):
+        vocab = dict(vec.vocabulary)
+    if vocab is None or sorted(vocab.values()) != list(range(len(vec.idf_))):
+        return None
+    return vocab
+
+
+class FastTfidf:
+    """`transform(docs)`: the same matrix as `vec.transform(docs)`, as a CSR matrix."""
+
+    def __init__(self, vec: TfidfVectorizer) -> None:
+        self.vec = vec
+        vocab = _vocabulary(vec) if _supported(vec) else None
+        self.supported = vocab is not None
+        if vocab is None:
+            return
+        self.vocab: dict[str, int] = vocab
+        self.width = len(idf := vec.idf_)
+        self.idf = idf
+        self.sublinear = vec.sublinear_tf
+        self._docs: dict[str, tuple[int, ...]] = {}
+        self._words: dict[str, tuple[int, ...]] = {}
+        if vec.analyzer == "char_wb":
+            self._word_grams = vec.build_analyzer()  # lower-cases: idempotent on lowered words
+            self._preprocess = vec.build_preprocessor()
+            self._indices: Callable[[str], tuple[int, ...]] = self._char_wb_indices
+        else:
+            self._preprocess = vec.build_preprocessor()
+            self._tokenize = vec.build_tokenizer()
+            self._indices = self._word_indices
+
+    def _word_indices(self, doc: str) -> tuple[int, ...]:
+        tokens = self._tokenize(self._preprocess(doc))
+        get = self.vocab.get
+        min_n, max_n = self.vec.ngram_range
+        found = []
+        for n in range(min_n, max_n + 1):
+            if n == 1:
+                grams = tokens
+            else:
+                grams = [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+            found.extend(j for g in grams if (j := get(g)) is not None)
+        return tuple(found)
+
+    def _char_wb_indices(self, doc: str) -> tuple[int, ...]:
+        # The vectoriser pads and slices each whitespace-separated word on its own.
+        found: list[int] = []
+        words = self._words
+        for word in self._preprocess(doc).split():
+            idx = words.get(word)
+            if idx is None:
+                get = self.vocab.get
+                idx = tuple(j for g in self._word_grams(word) if (j := get(g)) is not None)
+                if len(words) >= _MEMO_SIZE:
+                    words.clear()
+                words[word] = idx
+            found.extend(idx)
+        return tuple(found)
+
+    def _doc_indices(self, doc: str) -> tuple[int, ...]:
+        if len(doc) > _MEMO_TEXT:
+            return self._indices(doc)
+        idx = self._docs.get(doc)
+        if idx is None:
+            idx = self._indices(doc)
+            if len(self._docs) >= _MEMO_SIZE:
+                self._docs.clear()
+            self._docs[doc] = idx
+        return idx
+
+    def transform(self, docs: Sequence[str]) -> sp.csr_matrix:
+        if not self.supported:
+            return sp.csr_matrix(self.vec.transform(docs))
+        per_doc = [self._doc_indices(d) for d in docs]
+        lengths = np.fromiter((len(i) for i in per_doc), dtype=np.int64, count=len(per_doc))
+        cols = np.fromiter(
+            (j for idx in per_doc for j in idx), dtype=np.int32, count=int(lengths.sum())
+        )
+        rows = np.repeat(np.arange(len(per_doc), dtype=np.int32), lengths)
+        # Duplicates (a term seen twice) are summed: the counts, exact in float64.
+        x = sp.csr_matrix(
+            (np.ones(len(cols)), (rows, cols)), shape=(len(per_doc), self.width), dtype=np.float64
+        )
+        x.sum_duplicates()
+        x.sort_indices()
+        # The vectoriser's own weighting steps, in its order.
+        if self.sublinear:
+            np.log(x.data, x.data)
+            x.data += 1.0
+        x.data *= self.idf[x.indices]
+        return normalize(x, norm="l2", copy=False)

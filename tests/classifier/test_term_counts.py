@@ -1,0 +1,73 @@
+"""FastTfidf gives exactly the matrix scikit-learn's TfidfVectorizer.transform gives."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from classifier.dataset import load_examples
+from classifier.features import extract_features
+from classifier.model import VIEWS, _vectoriser
+from classifier.model_features import text_views
+from classifier.term_counts import FastTfidf
+
+# Texts a vocabulary fitted on the training data has never seen, odd spacing and case.
+_ODD = [
+    "",
+    "   ",
+    "Delete\u00a0the  FILE\tnow\n\nplease",
+    "ΣΟΦΙΑ σοφια İstanbul straße",
+    "get get get get file file",
+    "a",
+    "x" * 900,
+]
+
+
+def _same(a, b) -> bool:
+    a = sp.csr_matrix(a)
+    return (
+        np.array_equal(a.indptr, b.indptr)
+        and np.array_equal(a.indices, b.indices)
+        and np.array_equal(a.data, b.data)  # exact floats, not approximately
+    )
+
+
+@pytest.fixture(scope="module")
+def views():
+    return [text_views(extract_features(e.tool)) for e in load_examples()[:600]]
+
+
+@pytest.mark.parametrize("key", list(VIEWS))
+def test_each_model_view_matches_scikit_learn_exactly(views, key):
+    index, params, _weight = VIEWS[key]
+    docs = [v[index] for v in views]
+    vec = _vectoriser(params).fit(docs[:400])
+    fast = FastTfidf(vec)
+    assert fast.supported
+    unseen = docs[400:] + _ODD
+    assert _same(vec.transform(unseen), fast.transform(unseen))
+    # Memoised documents and words give the same rows a second time, in any order.
+    again = list(reversed(unseen))
+    assert _same(vec.transform(again), fast.transform(again))
+
+
+def test_a_vectoriser_given_its_vocabulary_is_read_like_a_loaded_model(views):
+    docs = [v[1] for v in views]
+    fitted = _vectoriser(VIEWS["body"][1]).fit(docs)
+    terms = [str(t) for t in fitted.get_feature_names_out()]
+    loaded = _vectoriser(VIEWS["body"][1], {t: i for i, t in enumerate(terms)})
+    loaded.idf_ = fitted.idf_
+    fast = FastTfidf(loaded)
+    assert fast.supported
+    assert _same(fitted.transform(docs), fast.transform(docs))
+
+
+def test_unknown_settings_are_left_to_scikit_learn():
+    docs = ["delete the file", "read the file", "send the mail"]
+    vec = TfidfVectorizer(stop_words=["the"]).fit(docs)
+    fast = FastTfidf(vec)
+    assert not fast.supported
+    assert _same(vec.transform(docs), fast.transform(docs))
+    assert "the" not in vec.vocabulary_
