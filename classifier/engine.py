@@ -218,16 +218,26 @@ def _assemble(
     """The rule's hit from its matches' spans (`keys`: the only matches that found any)."""
     weight = 0.0
     evidence: list[Evidence] = []
+    seen: set[tuple] = set()  # what Evidence equality compares: its fields
     for cm in cr.matches:
         if keys is not None and cm.spec.annotation is None and cm.key not in keys:
             continue
         found = _match(cm, features, cr.rule.id, spans_of)
         if found:
             weight = max(weight, cm.spec.weight)
-            evidence.extend(e for e in found if e not in evidence)
+            for e in found:
+                key = (e.field, e.text, e.start, e.end, e.supports)
+                if key not in seen:
+                    seen.add(key)
+                    evidence.append(e)
     if not evidence:
         return None
     return Hit(cr.rule, weight, tuple(evidence[:MAX_EVIDENCE_PER_RULE]))
+
+
+def _evidence(path: str, text: str, start: int, end: int, supports: str) -> Evidence:
+    # Built without validation: every argument already has its type, offsets are >= 0.
+    return Evidence.model_construct(field=path, text=text, start=start, end=end, supports=supports)
 
 
 def _match(cm: _CompiledMatch, features: Features, rule_id: str, spans_of) -> list[Evidence]:
@@ -237,22 +247,14 @@ def _match(cm: _CompiledMatch, features: Features, rule_id: str, spans_of) -> li
             return []
         path = f"annotations.{spec.annotation}"
         text = "true" if spec.value else "false"
-        return [Evidence(field=path, text=text, start=0, end=len(text), supports=rule_id)]
+        return [_evidence(path, text, 0, len(text), rule_id)]
     found: list[Evidence] = []
     for kind in spec.fields:
         for item in features.of_kind(kind):
             if cm.property_tokens and not cm.property_tokens & item.property_tokens:
                 continue
             for start, end in spans_of(cm, item):
-                found.append(
-                    Evidence(
-                        field=item.path,
-                        text=item.text[start:end],
-                        start=start,
-                        end=end,
-                        supports=rule_id,
-                    )
-                )
+                found.append(_evidence(item.path, item.text[start:end], start, end, rule_id))
                 if len(found) >= MAX_EVIDENCE_PER_RULE:
                     return found
     return found

@@ -72,14 +72,18 @@ def _flatten(label: Label) -> _Flat:
 
 
 def _rebuild(flat: _Flat) -> Label:
+    # The child validated these labels when it built them; the parent only puts the
+    # same values back into models (no second validation).
     category, risk, confidence, rationale, evidence, flags, version = flat
-    return Label(
+    construct = Evidence.model_construct
+    return Label.model_construct(
         category=Category(category),
         risk=Risk(risk),
         confidence=confidence,
         rationale=rationale,
         evidence=[
-            Evidence(field=f, text=t, start=s, end=e, supports=sup) for f, t, s, e, sup in evidence
+            construct(field=f, text=t, start=s, end=e, supports=sup)
+            for f, t, s, e, sup in evidence
         ],
         flags=flags,
         classifier_version=version,
