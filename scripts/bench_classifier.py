@@ -1,14 +1,17 @@
 """Benchmark batch classification and model training.
 
-Usage: python scripts/bench_classifier.py [--tools N] [--json]
+Usage: python scripts/bench_classifier.py [--tools N] [--repeat R] [--json]
 
 The labelled tools in classifier/data/ are repeated with a numbered suffix on
 every name and description until there are N distinct definitions (default
 20,000), then labelled with one `classify_many` call. Prints tools per second
 for the rules + model in one process and in two (the batch split across two
-forked processes), for the rules alone in one process, and the model's training
-time. Every figure is the best of --repeat runs; the 1-minute load average is
-printed because other work on the machine slows the two-process figure first.
+forked processes), for the rules alone in one process, for the model alone
+(scoring a batch whose features and rule hits are already computed), the
+model's training time and the peak resident memory of this process and of its
+forked children. Every rate is given as the best and the median of --repeat
+runs; the 1-minute load average is printed because other work on the machine
+slows the two-process figure first.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -24,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import classifier  # noqa: E402
 from classifier.dataset import load_examples  # noqa: E402
+from classifier.features import extract_features  # noqa: E402
 from classifier.model import train  # noqa: E402
 from mcp_domain import ToolDefinition  # noqa: E402
 
@@ -46,22 +52,44 @@ def make_tools(n: int, run: int = 0) -> list[ToolDefinition]:
 _runs = iter(range(1, 1_000_000))
 
 
-def _rate(n: int, repeat: int, **kwargs) -> float:
+def _rates(n: int, repeat: int, **kwargs) -> dict[str, int]:
     # Fresh names and descriptions every run: memos keyed by text must not answer
     # from an earlier run (schema fields still repeat, as they do in real batches).
-    best = float("inf")
+    seconds = []
     for _ in range(repeat):
         tools = make_tools(n, next(_runs))
         started = time.perf_counter()
         classifier.classify_many(tools, **kwargs)
-        best = min(best, time.perf_counter() - started)
-    return n / best
+        seconds.append(time.perf_counter() - started)
+    return _summary(n, seconds)
+
+
+def _model_rates(n: int, repeat: int) -> dict[str, int]:
+    """The model's share: scoring a batch whose features and rule hits are ready."""
+    model = classifier.default_model()
+    engine = classifier._engine()
+    seconds = []
+    for _ in range(repeat):
+        features = [extract_features(t) for t in make_tools(n, next(_runs))]
+        hits = [engine.run(f) for f in features]
+        started = time.perf_counter()
+        model.score_batch(features, hits)
+        seconds.append(time.perf_counter() - started)
+    return _summary(n, seconds)
+
+
+def _summary(n: int, seconds: list[float]) -> dict[str, int]:
+    return {"best": round(n / min(seconds)), "median": round(n / statistics.median(seconds))}
+
+
+def _peak_rss_mb(who: int) -> float:
+    return round(resource.getrusage(who).ru_maxrss / 1024, 1)  # Linux reports KiB
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tools", type=int, default=20_000)
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     started = time.perf_counter()
@@ -70,21 +98,27 @@ def main(argv: list[str] | None = None) -> int:
     classifier.default_model()  # load or train outside the timed runs
     classifier.classify_many(make_tools(50))
     n = args.tools
-    result = {
+    result: dict[str, object] = {
         "tools": n,
         "cpus": os.cpu_count(),
-        "load_average_1m": os.getloadavg()[0],
-        "rules_and_model_tools_per_second_1_process": round(_rate(n, args.repeat, workers=1)),
-        "rules_and_model_tools_per_second_2_processes": round(_rate(n, args.repeat, workers=2)),
-        "rules_only_tools_per_second_1_process": round(
-            _rate(n, args.repeat, workers=1, rules_only=True)
+        "load_average_1m": round(os.getloadavg()[0], 2),
+        "rules_and_model_tools_per_second_1_process": _rates(n, args.repeat, workers=1),
+        "rules_and_model_tools_per_second_2_processes": _rates(n, args.repeat, workers=2),
+        "rules_only_tools_per_second_1_process": _rates(
+            n, args.repeat, workers=1, rules_only=True
         ),
+        "model_only_tools_per_second_1_process": _model_rates(n, args.repeat),
         "train_seconds": round(train_seconds, 2),
+        "peak_rss_mb": _peak_rss_mb(resource.RUSAGE_SELF),
+        "peak_rss_mb_largest_child": _peak_rss_mb(resource.RUSAGE_CHILDREN),
+        "load_average_1m_after": round(os.getloadavg()[0], 2),
     }
     if args.json:
         print(json.dumps(result, indent=2))
     else:
         for key, value in result.items():
+            if isinstance(value, dict):
+                value = f"{value['best']:>7} best  {value['median']:>7} median"
             print(f"{key:<46} {value}")
     return 0
 
