@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from classifier.features import Features, FieldText
 from classifier.prefilter import needs_non_ascii, start_literals
@@ -51,10 +50,13 @@ class Hit:
     rule: Rule
     weight: float
     evidence: tuple[Evidence, ...]
+    # Whether every piece of evidence is an annotation. Set once here: a
+    # cached_property takes a lock on every first read, which a batch pays per hit.
+    from_annotation: bool = field(init=False, repr=False, compare=False)
 
-    @cached_property
-    def from_annotation(self) -> bool:
-        return all(e.field.startswith("annotations.") for e in self.evidence)
+    def __post_init__(self) -> None:
+        by_annotation = all(e.field.startswith("annotations.") for e in self.evidence)
+        object.__setattr__(self, "from_annotation", by_annotation)
 
 
 @dataclass

@@ -93,7 +93,44 @@ class RuleVectoriser:
             out[self.width - 1] = 1.0
 
     def matrix(self, features: Sequence[Features], hits: Sequence[Sequence[Hit]]) -> np.ndarray:
+        """`row` for every tool, computed in Python floats and written in one step
+        (the same values: float64 arithmetic either way)."""
+        rows: list[int] = []
+        cols: list[int] = []
+        values: list[float] = []
+        index = self._index
+        cat_base, ann_base = self._cat_base, self._ann_base
+        for r, (f, tool_hits) in enumerate(zip(features, hits, strict=True)):
+            weights: dict[int, float] = {}
+            misses = [1.0] * len(CATEGORIES)
+            for hit in tool_hits:
+                i = index.get(hit.rule.id)
+                if i is not None:
+                    weights[i] = max(weights.get(i, 0.0), hit.weight)
+                rule = hit.rule
+                category = rule.category
+                if rule.kind == "category" and category is not None and not hit.from_annotation:
+                    misses[category.severity] *= 1.0 - hit.weight
+            for i, w in weights.items():
+                rows.append(r)
+                cols.append(i)
+                values.append(w)
+            for c, miss in enumerate(misses):
+                if miss != 1.0:
+                    rows.append(r)
+                    cols.append(cat_base + c)
+                    values.append(1.0 - miss)
+            annotations = f.annotations
+            if annotations:
+                for j, (hint, value) in enumerate(ANNOTATION_SLOTS):
+                    if annotations.get(hint) is value:
+                        rows.append(r)
+                        cols.append(ann_base + j)
+                        values.append(1.0)
+            if not f.has_description:
+                rows.append(r)
+                cols.append(self.width - 1)
+                values.append(1.0)
         out = np.zeros((len(features), self.width), dtype=np.float64)
-        for i, (f, h) in enumerate(zip(features, hits, strict=True)):
-            self.row(f, h, out[i])
+        out[rows, cols] = values
         return out

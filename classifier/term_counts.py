@@ -16,6 +16,7 @@ counts, a custom analyzer...) is left to scikit-learn.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from itertools import chain
 
 import numpy as np
 import scipy.sparse as sp
@@ -74,6 +75,7 @@ class FastTfidf:
             self._preprocess = vec.build_preprocessor()
             self._tokenize = vec.build_tokenizer()
             self._indices = self._word_indices
+            self._pair_starts = frozenset(t.split(" ")[0] for t in vocab if t.count(" ") == 1)
 
     def _word_indices(self, doc: str) -> tuple[int, ...]:
         tokens = self._tokenize(self._preprocess(doc))
@@ -83,6 +85,14 @@ class FastTfidf:
         for n in range(min_n, max_n + 1):
             if n == 1:
                 grams = tokens
+            elif n == 2:
+                # Only pairs whose first word starts some two-word term can be known.
+                starts = self._pair_starts
+                grams = [
+                    tokens[i] + " " + tokens[i + 1]
+                    for i in range(len(tokens) - 1)
+                    if tokens[i] in starts
+                ]
             else:
                 grams = [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
             found.extend(j for g in grams if (j := get(g)) is not None)
@@ -119,9 +129,7 @@ class FastTfidf:
             return sp.csr_matrix(self.vec.transform(docs))
         per_doc = [self._doc_indices(d) for d in docs]
         lengths = np.fromiter((len(i) for i in per_doc), dtype=np.int64, count=len(per_doc))
-        cols = np.fromiter(
-            (j for idx in per_doc for j in idx), dtype=np.int32, count=int(lengths.sum())
-        )
+        cols = np.fromiter(chain.from_iterable(per_doc), dtype=np.int32, count=int(lengths.sum()))
         rows = np.repeat(np.arange(len(per_doc), dtype=np.int32), lengths)
         # Duplicates (a term seen twice) are summed: the counts, exact in float64.
         x = sp.csr_matrix(

@@ -1,4 +1,4 @@
-"""FastTfidf gives exactly the matrix scikit-learn's TfidfVectorizer.transform gives."""
+"""The model's fast feature paths give exactly the values of the plain ones."""
 
 from __future__ import annotations
 
@@ -71,3 +71,18 @@ def test_unknown_settings_are_left_to_scikit_learn():
     assert not fast.supported
     assert _same(vec.transform(docs), fast.transform(docs))
     assert "the" not in vec.vocabulary_
+
+
+def test_rule_matrix_equals_the_rows_built_one_by_one():
+    import classifier
+    from classifier.model_features import RuleVectoriser
+
+    engine = classifier._engine()
+    features = [extract_features(e.tool) for e in load_examples()[:800]]
+    hits = [engine.run(f) for f in features]
+    vectoriser = RuleVectoriser(engine.ruleset)
+    expected = np.zeros((len(features), vectoriser.width))
+    for i, (f, h) in enumerate(zip(features, hits, strict=True)):
+        vectoriser.row(f, h, expected[i])
+    assert expected.any()
+    assert np.array_equal(vectoriser.matrix(features, hits), expected)
