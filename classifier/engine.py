@@ -238,8 +238,8 @@ def _assemble(
 
 
 def _evidence(path: str, text: str, start: int, end: int, supports: str) -> Evidence:
-    # Built without validation: every argument already has its type, offsets are >= 0.
-    return Evidence.model_construct(field=path, text=text, start=start, end=end, supports=supports)
+    # Validated construction: in pydantic 2 it is faster than model_construct.
+    return Evidence(field=path, text=text, start=start, end=end, supports=supports)
 
 
 def _match(cm: _CompiledMatch, features: Features, rule_id: str, spans_of) -> list[Evidence]:
