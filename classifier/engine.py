@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from classifier.features import Features, FieldText
 from classifier.prefilter import needs_non_ascii, start_literals
 from classifier.ruleset import Match, Rule, RuleSet
-from classifier.scan import FieldMatches, FieldScanner
+from classifier.scan import FieldScanner, Spans
 from mcp_domain import Evidence
 
 MAX_EVIDENCE_PER_RULE = 3
@@ -151,32 +151,42 @@ class Engine:
 
     # -- fast path --------------------------------------------------------------
     def run(self, features: Features) -> list[Hit]:
-        found: dict[int, FieldMatches] = {}
+        # match key -> (field, spans) for every field it found something in, in field order
+        found: dict[int, list[tuple[FieldText, Spans]]] = {}
         active: set[int] = set()
-        keys: set[int] = set()  # matches that found something in some field
         rule_of = self._rule_of
+        find = self._scanner.find
         for item in features.fields:
             if item.kind == "annotation":
                 continue
-            matches = self._scanner.find(item)
+            matches = find(item)
             if matches:
-                found[id(item)] = matches
-                keys.update(matches)
-                for key in matches:
-                    active.add(rule_of[key])
+                for key, spans in matches.items():
+                    at = found.get(key)
+                    if at is None:
+                        found[key] = [(item, spans)]
+                        active.add(rule_of[key])
+                    else:
+                        at.append((item, spans))
         annotations = features.annotations
-        for r, cms in self._annotation_rules.items():
-            if any(annotations.get(cm.spec.annotation) is cm.spec.value for cm in cms):
-                active.add(r)
+        if annotations:
+            for r, cms in self._annotation_rules.items():
+                if any(annotations.get(cm.spec.annotation) is cm.spec.value for cm in cms):
+                    active.add(r)
         if not active:
             return []
-        name_tokens = {t.text for f in features.of_kind("name") for t in f.tokens}
+        name_tokens: set[str] | None = None
         hits = []
         for r in sorted(active):
             cr = self._rules[r]
-            if cr.unless_tokens & name_tokens or _unless_regex(cr, features):
+            if cr.unless_tokens:
+                if name_tokens is None:
+                    name_tokens = {t.text for f in features.of_kind("name") for t in f.tokens}
+                if cr.unless_tokens & name_tokens:
+                    continue
+            if cr.unless_regex is not None and _unless_regex(cr, features):
                 continue
-            hit = _assemble(cr, features, lambda cm, item: _found_spans(found, cm, item), keys)
+            hit = _assemble_found(cr, features, found)
             if hit is not None:
                 hits.append(hit)
         return hits
@@ -195,9 +205,54 @@ class Engine:
         return hits
 
 
-def _found_spans(found: dict[int, FieldMatches], cm: _CompiledMatch, item: FieldText):
-    matches = found.get(id(item))
-    return matches.get(cm.key, ()) if matches else ()
+def _assemble_found(
+    cr: _CompiledRule, features: Features, found: dict[int, list[tuple[FieldText, Spans]]]
+) -> Hit | None:
+    """`_assemble` from the spans `run` found: the same evidence in the same order
+    (fields by the match's kinds, then in definition order), visiting only the
+    fields where a match found something."""
+    weight = 0.0
+    evidence: list[Evidence] = []
+    seen: set[tuple] = set()
+    rule_id = cr.rule.id
+    for cm in cr.matches:
+        spec = cm.spec
+        if spec.annotation is not None:
+            items = _match(cm, features, rule_id, _plain_spans)
+        else:
+            pairs = found.get(cm.key)
+            if not pairs:
+                continue
+            items = _evidence_from(cm, pairs, rule_id)
+        if items:
+            weight = max(weight, spec.weight)
+            for e in items:
+                key = (e.field, e.text, e.start, e.end, e.supports)
+                if key not in seen:
+                    seen.add(key)
+                    evidence.append(e)
+    if not evidence:
+        return None
+    return Hit(cr.rule, weight, tuple(evidence[:MAX_EVIDENCE_PER_RULE]))
+
+
+def _evidence_from(
+    cm: _CompiledMatch, pairs: list[tuple[FieldText, Spans]], rule_id: str
+) -> list[Evidence]:
+    found: list[Evidence] = []
+    wanted = cm.property_tokens
+    single_kind = len(cm.spec.fields) == 1
+    for kind in cm.spec.fields:
+        for item, spans in pairs:
+            if not single_kind and item.kind != kind:
+                continue
+            if wanted and not wanted & item.property_tokens:
+                continue
+            for start, end in spans:
+                found.append(_evidence(item.path, item.text[start:end], start, end, rule_id))
+                if len(found) >= MAX_EVIDENCE_PER_RULE:
+                    return found
+    return found
 
 
 def _plain_spans(cm: _CompiledMatch, item: FieldText) -> list[tuple[int, int]]:
@@ -214,16 +269,12 @@ def _unless_regex(cr: _CompiledRule, features: Features) -> bool:
     return False
 
 
-def _assemble(
-    cr: _CompiledRule, features: Features, spans_of, keys: set[int] | None = None
-) -> Hit | None:
-    """The rule's hit from its matches' spans (`keys`: the only matches that found any)."""
+def _assemble(cr: _CompiledRule, features: Features, spans_of) -> Hit | None:
+    """The rule's hit from its matches' spans (the reference for `_assemble_found`)."""
     weight = 0.0
     evidence: list[Evidence] = []
     seen: set[tuple] = set()  # what Evidence equality compares: its fields
     for cm in cr.matches:
-        if keys is not None and cm.spec.annotation is None and cm.key not in keys:
-            continue
         found = _match(cm, features, cr.rule.id, spans_of)
         if found:
             weight = max(weight, cm.spec.weight)
