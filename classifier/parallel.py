@@ -2,7 +2,7 @@
 
 The parent labels the first share itself while each forked child labels one of
 the others; children inherit the loaded rules, model and tools (nothing is
-loaded twice or sent to them) and send their labels back as plain tuples. The
+loaded twice or sent to them) and send their labels back as one JSON document. The
 labels do not depend on how a batch is split: features, rule hits and model
 scores are per tool. Any failure of a child (it dies, hangs past its time, or
 cannot be forked) makes the parent label that share itself, so the result is
@@ -16,6 +16,8 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 
+from pydantic import TypeAdapter
+
 from mcp_domain import Label, ToolDefinition
 
 PARALLEL_MIN = 4_000  # smaller batches: forking costs more than it saves
@@ -25,7 +27,6 @@ TIMEOUT_BASE = 60.0
 TIMEOUT_PER_TOOL = 0.005
 
 ClassifyList = Callable[[list[ToolDefinition]], list[Label]]
-_Flat = tuple
 
 # What the forked children read: set just before forking, cleared afterwards.
 _job: tuple[list[ToolDefinition], ClassifyList] | None = None
@@ -59,43 +60,18 @@ def _shares(n: int, parts: int) -> list[tuple[int, int]]:
     return [(bounds[i], bounds[i + 1]) for i in range(parts) if bounds[i] < bounds[i + 1]]
 
 
-def _flatten(label: Label) -> _Flat:
-    return (
-        label.category.value,
-        label.risk.value,
-        label.confidence,
-        label.rationale,
-        [(e.field, e.text, e.start, e.end, e.supports) for e in label.evidence],
-        list(label.flags),
-        label.classifier_version,
-    )
-
-
-def _rebuild(flat: _Flat) -> Label:
-    # One validation call from plain data (pydantic-core builds the nested evidence
-    # too): faster than constructing each Evidence, or model_construct, in Python.
-    category, risk, confidence, rationale, evidence, flags, version = flat
-    return Label.model_validate(
-        {
-            "category": category,
-            "risk": risk,
-            "confidence": confidence,
-            "rationale": rationale,
-            "evidence": [
-                {"field": f, "text": t, "start": s, "end": e, "supports": sup}
-                for f, t, s, e, sup in evidence
-            ],
-            "flags": flags,
-            "classifier_version": version,
-        }
-    )
+# Labels cross the pipe as one JSON document per share: pydantic-core writes and
+# reads it without building Python objects in between, much faster than pickling
+# the labels or rebuilding them field by field. JSON keeps every value exactly
+# (floats are written as their shortest round-tripping form).
+_LABELS = TypeAdapter(list[Label])
 
 
 def _child(conn, start: int, end: int) -> None:
     try:
         assert _job is not None
         tools, classify_list = _job
-        conn.send(("ok", [_flatten(label) for label in classify_list(tools[start:end])]))
+        conn.send(("ok", _LABELS.dump_json(classify_list(tools[start:end]))))
     except BaseException as exc:  # the parent labels this share itself
         try:
             conn.send(("error", repr(exc)))
@@ -148,9 +124,11 @@ def _collect(proc, receiver, share: list[ToolDefinition], classify_list: Classif
     try:
         if proc is not None and receiver.poll(TIMEOUT_BASE + TIMEOUT_PER_TOOL * len(share)):
             status, payload = receiver.recv()
-            if status == "ok" and len(payload) == len(share):
-                result = [_rebuild(flat) for flat in payload]
-    except (EOFError, OSError, ValueError, TypeError):
+            if status == "ok":
+                labels = _LABELS.validate_json(payload)
+                if len(labels) == len(share):
+                    result = labels
+    except (EOFError, OSError, ValueError, TypeError):  # ValidationError is a ValueError
         result = None
     finally:
         receiver.close()
