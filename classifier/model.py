@@ -170,9 +170,7 @@ class Model:
             return [], None
         x = self.matrix(features, hits)
         probs = self.proba(x)
-        rows = [
-            dict(zip(CATEGORIES, (float(p) for p in row), strict=True)) for row in probs.tolist()
-        ]
+        rows = [dict(zip(CATEGORIES, row, strict=True)) for row in probs.tolist()]  # floats
         return rows, x
 
     def predict_proba(self, tool: ToolDefinition) -> Mapping[Category, float]:
