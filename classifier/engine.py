@@ -356,8 +356,7 @@ def _regex_spans(
     for m in found:
         if m.end() == m.start():
             continue
-        before = _clause_before(text, m.start())
-        if cm.spec.negatable and _NEGATION.search(before):
+        if cm.spec.negatable and _NEGATION.search(_clause_before(text, m.start())):
             continue
         if cm.spec.verb_position and not _in_verb_position(text, m.start()):
             continue
