@@ -9,9 +9,14 @@ flagged.
 
 Then the model (a `Scorer`, or probabilities computed for a whole batch):
   1. firm rules decide: a non-Read category whose definition evidence scores at
-     least FIRM keeps its label whatever the model says;
+     least FIRM (FIRM_SEVERE for Financial and Destructive) keeps its label, unless
+     the model gives Financial or Destructive at least SEVERE_OVER_FIRM over a milder
+     firm label;
   2. otherwise the model decides when its best category scores at least
-     MODEL_MIN (below that the rules' answer stands);
+     MODEL_MIN (below that the rules' answer stands); Financial or Destructive is
+     escalated to, above a milder best guess, at SEVERE_MIN, or at HINT_MODEL_MIN
+     when weak rule evidence (a hint below SUPPORT) points the same way; the
+     rationale says so and the confidence drops by ESCALATED;
   3. when rules and model disagree, confidence drops by DISAGREE;
   4. annotation conflicts are judged against the final category.
 Every step is written to `Decision.steps`, which `explain` prints.
@@ -41,6 +46,17 @@ SEVERE_MIN = 0.35
 # Rule evidence this strong for Financial or Destructive is firm too: the same asymmetry,
 # so a model that reads "restart" cannot outvote "all in-memory variables are lost".
 FIRM_SEVERE = 0.8
+# Weak rule evidence for Financial or Destructive (a hint: some support, below SUPPORT)
+# escalates when the model gives that category at least HINT_MODEL_MIN, even far from
+# its best guess: two weak signals that agree on an irreversible category are enough.
+# (Grouped CV: no change at any value from 0 to 0.2, as no training tool has a hint alone.)
+HINT_MIN = 0.3
+HINT_MODEL_MIN = 0.05
+# A firm Write or Execute rule yields to the model's Financial or Destructive at this
+# (grouped CV: 0.2-0.4 all +0.2 point D+F recall, +0.05 accuracy; the same bar as SEVERE_MIN).
+SEVERE_OVER_FIRM = 0.35
+ESCALATED = 0.75  # confidence factor for a label escalated above the model's best guess
+SEVERE = (Category.Financial, Category.Destructive)
 MAX_CONFIDENCE = 0.97
 MAX_EVIDENCE = 12
 
@@ -117,6 +133,9 @@ class Decision:
         self.definition_score = 0.0  # rule evidence for the category, annotations left out
         self.model_evidence: list[Evidence] = []
         self.steps: list[str] = []
+        # Weak definition evidence (below SUPPORT) for Financial or Destructive.
+        self.severe_hints: dict[Category, float] = {}
+        self.escalated = ""  # why the label is more severe than the model's best guess
 
 
 def _decide(features: Features, hits: list[Hit]) -> Decision:
@@ -155,6 +174,11 @@ def _decide(features: Features, hits: list[Hit]) -> Decision:
         d.confidence *= 0.85
     d.rules_category = d.category
     d.definition_score = def_scores.get(d.category, 0.0)
+    d.severe_hints = {
+        c: s
+        for c, s in def_scores.items()
+        if c in SEVERE and HINT_MIN <= s < SUPPORT and c.severity > d.category.severity
+    }
     d.steps.append(
         f"rules: {d.category} (definition score {d.definition_score:.2f}, "
         f"confidence {d.confidence:.2f})"
@@ -180,12 +204,32 @@ def _argmax(probs: Mapping[Category, float]) -> Category:
     return max(sorted(probs, key=lambda c: -c.severity), key=lambda c: probs[c])
 
 
-def _best(probs: Mapping[Category, float]) -> Category:
+def _best(probs: Mapping[Category, float], hints: Mapping[Category, float]) -> Category:
+    """The model's choice, escalated to Financial or Destructive when the evidence for one
+    is above its threshold though not the top score (missing one costs the most)."""
     best = _argmax(probs)
-    for severe in (Category.Financial, Category.Destructive):
-        if severe.severity > best.severity and probs.get(severe, 0.0) >= SEVERE_MIN:
+    for severe in SEVERE:
+        if severe.severity <= best.severity:
+            continue
+        p = probs.get(severe, 0.0)
+        if p >= SEVERE_MIN or (severe in hints and p >= HINT_MODEL_MIN):
             return severe
     return best
+
+
+def _escalation(
+    best: Category, probs: Mapping[Category, float], hints: Mapping[Category, float]
+) -> str:
+    top = _argmax(probs)
+    if best == top:
+        return ""
+    why = (
+        f"escalated from {top} ({probs[top]:.2f}): the learned model gives {best} "
+        f"{probs.get(best, 0.0):.2f}"
+    )
+    if best in hints and probs.get(best, 0.0) < SEVERE_MIN:
+        why += f" and weak rule evidence supports it ({hints[best]:.2f})"
+    return why + f", and missing a {best} tool costs more than a cautious label"
 
 
 def _category_hit(hits: list[Hit], category: Category) -> Hit | None:
@@ -204,8 +248,9 @@ def apply_probabilities(
     """Steps 1-4 of the module docstring, on a decision the rules already made."""
     if not probs:
         return
-    best = _best(probs)
-    p_best = probs[best]
+    best = _best(probs, d.severe_hints)
+    p_best = probs.get(best, 0.0)
+    escalation = _escalation(best, probs, d.severe_hints)
     shown = ", ".join(
         f"{c} {probs.get(c, 0.0):.2f}" for c in sorted(probs, key=lambda c: c.severity)
     )
@@ -216,6 +261,7 @@ def apply_probabilities(
         and d.hit is not None
         and not d.hit.from_annotation
         and d.definition_score >= (FIRM_SEVERE if severe else FIRM)
+        and not (best in SEVERE and not severe and p_best >= SEVERE_OVER_FIRM)
     )
     agree = probs.get(d.category, 0.0)
     if firm:
@@ -225,9 +271,13 @@ def apply_probabilities(
         )
         if best == d.category:
             d.confidence = max(d.confidence, (d.confidence + p_best) / 2)
-    elif p_best >= MODEL_MIN or (best != _argmax(probs) and p_best >= SEVERE_MIN):
+    elif p_best >= MODEL_MIN or escalation:
         if best != d.category:
-            d.steps.append(f"the model decides: {best} at {p_best:.2f} >= {MODEL_MIN}")
+            if escalation:
+                d.steps.append(escalation)
+                d.escalated = escalation
+            else:
+                d.steps.append(f"the model decides: {best} at {p_best:.2f} >= {MODEL_MIN}")
             d.note = f"the learned model scores {best} at {p_best:.2f}"
             d.category = best
             d.hit = _category_hit(hits, best)
@@ -237,6 +287,9 @@ def apply_probabilities(
                 except Exception:  # evidence is a courtesy; the label stands without it
                     d.model_evidence = []
             d.confidence = p_best * 0.9
+            if escalation:
+                # Escalated above the best guess: say so in a lower confidence.
+                d.confidence = min(d.confidence, probs[_argmax(probs)]) * ESCALATED
         else:
             d.steps.append(f"the model agrees: {best} at {p_best:.2f}")
             d.confidence = max(d.confidence, (d.confidence + p_best) / 2)
@@ -268,6 +321,8 @@ def _rationale(d: Decision, risk: str, raises: list[RiskRaise]) -> str:
     if raises:
         reasons = "; ".join(f"{REASON_TEXT[r.reason]} ({_quote(r.evidence)})" for r in raises)
         second += f", one step above {default} for {reasons}"
+    if d.escalated:
+        second = f"{d.escalated[0].upper()}{d.escalated[1:]}. {second}"
     if d.conflict is not None:
         second += (
             f"; the {d.conflict.field.removeprefix('annotations.')}={d.conflict.text}"

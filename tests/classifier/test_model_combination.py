@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from classifier import classify
 from mcp_domain import Category
-from tests.classifier.helpers import tool
+from tests.classifier.helpers import props, tool
 
 
 class Fixed:
@@ -62,3 +62,41 @@ def test_default_classify_uses_the_model(monkeypatch):
     label = classify(t)
     assert label.category == "Execute"
     assert "learned model scores Execute at 0.90" in label.rationale
+
+
+def test_escalation_above_the_best_guess_is_explained_and_less_confident():
+    t = tool("frobnicate", "Frobnicates the widget.")
+    escalated = classify(t, scorer=Fixed(Write=0.55, Destructive=0.45))
+    assert escalated.category == "Destructive"
+    assert "Escalated from Write (0.55)" in escalated.rationale
+    assert "missing a Destructive tool costs more" in escalated.rationale
+    chosen = classify(t, scorer=Fixed(Destructive=0.65, Write=0.35))
+    assert chosen.category == "Destructive" and "scalated" not in chosen.rationale
+    assert escalated.confidence < chosen.confidence
+
+
+def test_weak_rule_hint_and_a_small_model_score_escalate_together():
+    schema = props(
+        action={"type": "string", "enum": ["balances", "withdraw"]},
+        asset={"type": "string"},
+    )
+    hinted = tool("exchange_account", "Account actions.", schema)
+    plain = tool("exchange_account", "Account actions.", props(asset={"type": "string"}))
+    probs = Fixed(Write=0.8, Read=0.1, Financial=0.1)
+    label = classify(hinted, scorer=probs)
+    assert label.category == "Financial"
+    assert "weak rule evidence supports it" in label.rationale
+    assert any(e.text == "withdraw" for e in label.evidence)
+    # The same model scores without the hint leave the milder best guess in place.
+    assert classify(plain, scorer=probs).category == "Write"
+    # A hint alone, with a model that sees no money at all, is not enough.
+    assert classify(hinted, scorer=Fixed(Write=0.98, Financial=0.02)).category == "Write"
+
+
+def test_firm_milder_rule_yields_to_a_severe_model_score():
+    t = tool("update_record", "Update a record.")
+    assert classify(t, scorer=Fixed(Write=0.6, Financial=0.4)).category == "Financial"
+    assert classify(t, scorer=Fixed(Write=0.8, Financial=0.2)).category == "Write"
+    # A firm Destructive rule is not escalated to Financial on a small score.
+    gone = tool("delete_record", "Delete a record.")
+    assert classify(gone, scorer=Fixed(Destructive=0.8, Financial=0.2)).category == "Destructive"
