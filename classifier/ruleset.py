@@ -62,6 +62,11 @@ class Match(_Strict):
             raise ValueError("a match needs exactly one of tokens, all_of, regex, annotation")
         if (self.tokens or self.all_of) and not set(self.fields) <= set(TOKEN_KINDS):
             raise ValueError(f"token matches only work on fields {TOKEN_KINDS}")
+        for group in self.all_of:
+            # A group member is matched against single tokens, so a phrase would never match.
+            phrases = [t for t in group if len(t.split()) != 1]
+            if phrases:
+                raise ValueError(f"all_of groups hold single tokens, not phrases: {phrases}")
         if self.regex and set(self.fields) & {"annotation"}:
             raise ValueError("regex matches cannot read annotation fields")
         if self.annotation is not None and self.fields != ["annotation"]:

@@ -103,6 +103,7 @@ def test_a_good_rule_file_loads(tmp_path):
         (('rationale = "it reads ({evidence})"', 'rationale = "it reads"'), "{evidence}"),
         (('fields = ["name"]', 'fields = ["description"]'), "token matches only work"),
         (('id = "read.sample"', 'id = "read.other"'), "must match the file name"),
+        (('tokens = ["get"]', 'all_of = [["get", "read out"]]'), "single tokens, not phrases"),
         (("[[match]]", "[[match"), "cannot read rule file"),
     ],
 )
