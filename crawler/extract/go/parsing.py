@@ -9,14 +9,42 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import tree_sitter_go
-from tree_sitter import Language, Node, Parser, Tree
+from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
 
 from crawler.extract.treesitter import first_error_line, parse_within_limits, text, walk
 
 
 @lru_cache(maxsize=1)
+def _language() -> Language:
+    return Language(tree_sitter_go.language())
+
+
+@lru_cache(maxsize=1)
 def _parser() -> Parser:
-    return Parser(Language(tree_sitter_go.language()))
+    return Parser(_language())
+
+
+# The node types the package-wide indexes look for (calls, uses, literals, type
+# declarations). They are found for a file once, by one query run in tree-sitter's
+# C code, instead of each index walking every node of every file from Python.
+INDEXED_TYPES = (
+    "call_expression",
+    "composite_literal",
+    "identifier",
+    "interpreted_string_literal",
+    "selector_expression",
+    "type_spec",
+)
+
+
+@lru_cache(maxsize=1)
+def _indexed_query() -> Query:
+    return Query(_language(), " ".join(f"({kind}) @{kind}" for kind in INDEXED_TYPES))
+
+
+def _document_order(node: Node) -> tuple[int, int]:
+    # an enclosing node starts no later and ends later than what it holds
+    return node.start_byte, -node.end_byte
 
 
 @dataclass
@@ -32,6 +60,33 @@ class GoFile:
     # Every imported path, blank (`_`) and dot imports included.
     import_paths: list[str] = field(default_factory=list)
     has_main_func: bool = False
+    # INDEXED_TYPES kinds (one or several) -> their nodes in document order
+    _nodes: dict[tuple[str, ...], list[Node]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def nodes_of(self, *kinds: str) -> list[Node]:
+        """The file's nodes of the given INDEXED_TYPES kinds, in document order.
+
+        The same as walking the tree and keeping those types; kept for later calls.
+        """
+        found = self._nodes.get(kinds)
+        if found is not None:
+            return found
+        if not self._nodes:
+            captures = QueryCursor(_indexed_query()).captures(self.root)
+            for kind in INDEXED_TYPES:
+                one = captures.get(kind, [])
+                one.sort(key=_document_order)
+                self._nodes[(kind,)] = one
+        if kinds not in self._nodes:
+            unknown = [kind for kind in kinds if (kind,) not in self._nodes]
+            if unknown:
+                raise ValueError(f"not an indexed node type: {unknown}")
+            merged = [node for kind in kinds for node in self._nodes[(kind,)]]
+            merged.sort(key=_document_order)
+            self._nodes[kinds] = merged
+        return self._nodes[kinds]
 
     @property
     def root(self) -> Node:

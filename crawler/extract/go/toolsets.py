@@ -26,7 +26,7 @@ from tree_sitter import Node
 from crawler.extract.go.evaluate import Evaluator, Scope
 from crawler.extract.go.parsing import GoFile, enclosing
 from crawler.extract.go.symbols import PackageIndex, Program
-from crawler.extract.treesitter import text, walk
+from crawler.extract.treesitter import text
 
 # How many places (uses, callers) are visited while looking for one tool's group.
 MAX_VISITS = 60
@@ -157,7 +157,7 @@ class ToolsetReader:
         uses: dict[tuple[str, str], list[Anchor]] = {}
         for index in self.reachable:
             for go_file in index.package.files:
-                for node in walk(go_file.root):
+                for node in go_file.nodes_of("identifier", "selector_expression"):
                     if node.type == "identifier":
                         key = (index.package.folder, text(node))
                         uses.setdefault(key, []).append((node, go_file, index))
@@ -188,7 +188,8 @@ class ToolsetReader:
         for index in self.reachable:
             for go_file in index.package.files:
                 scope = Scope(go_file, index, in_place=True)
-                for node in walk(go_file.root):
+                kinds = ("composite_literal", "interpreted_string_literal")
+                for node in go_file.nodes_of(*kinds):
                     if node.type == "composite_literal":
                         type_node = node.child_by_field_name("type")
                         if type_node is None or text(type_node) != "[]string":
