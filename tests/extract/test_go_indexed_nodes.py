@@ -62,3 +62,32 @@ def test_nodes_of_a_file_with_syntax_errors_still_match_the_walk():
 def test_kinds_outside_the_index_are_refused():
     with pytest.raises(ValueError, match="not an indexed node type"):
         _parsed().nodes_of("if_statement")
+
+
+def test_unordered_nodes_are_the_same_nodes():
+    go_file = _parsed()
+    for kind in INDEXED_TYPES:
+        unordered = sorted(node.id for node in go_file.nodes_unordered(kind))
+        assert unordered == sorted(node.id for node in go_file.nodes_of(kind))
+
+
+def test_uses_of_a_name_come_file_by_file_in_document_order():
+    from crawler.extract.go.toolsets import _Uses
+
+    first, second = _parsed(), _parsed(b"package demo\n\nvar y = a.b.c.d + a\n")
+    uses = _Uses()
+    for go_file in (first, second):
+        number = uses.next_file()
+        for node in reversed(go_file.nodes_of("identifier")):  # added out of order
+            uses.found.setdefault(("demo", node.text), []).append((number, node, go_file, None))
+    name = next(node for node in first.nodes_of("identifier") if node.text == b"a")
+    found = uses.get("demo", name)
+    expected = [node.id for g in (first, second) for node in g.nodes_of("identifier")]
+    expected = [i for i in expected if i in {node.id for node, _, _ in found}]
+    assert [node.id for node, _, _ in found] == expected
+    assert [go_file.source for _, go_file, _ in found] == [
+        first.source,  # a.b.c.d
+        second.source,  # a.b.c.d
+        second.source,  # + a
+    ]
+    assert uses.get("demo", None) == []

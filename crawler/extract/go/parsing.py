@@ -64,6 +64,8 @@ class GoFile:
     _nodes: dict[tuple[str, ...], list[Node]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    # what the query found, by kind, in no particular order
+    _captured: dict[str, list[Node]] | None = field(default=None, repr=False, compare=False)
 
     def nodes_of(self, *kinds: str) -> list[Node]:
         """The file's nodes of the given INDEXED_TYPES kinds, in document order.
@@ -73,20 +75,22 @@ class GoFile:
         found = self._nodes.get(kinds)
         if found is not None:
             return found
-        if not self._nodes:
-            captures = QueryCursor(_indexed_query()).captures(self.root)
-            for kind in INDEXED_TYPES:
-                one = captures.get(kind, [])
-                one.sort(key=_document_order)
-                self._nodes[(kind,)] = one
-        if kinds not in self._nodes:
-            unknown = [kind for kind in kinds if (kind,) not in self._nodes]
-            if unknown:
-                raise ValueError(f"not an indexed node type: {unknown}")
-            merged = [node for kind in kinds for node in self._nodes[(kind,)]]
-            merged.sort(key=_document_order)
-            self._nodes[kinds] = merged
-        return self._nodes[kinds]
+        unknown = [kind for kind in kinds if kind not in INDEXED_TYPES]
+        if unknown:
+            raise ValueError(f"not an indexed node type: {unknown}")
+        # a kind's nodes are put in order only when asked for (identifiers rarely are)
+        found = [node for kind in kinds for node in self.nodes_unordered(kind)]
+        found.sort(key=_document_order)
+        self._nodes[kinds] = found
+        return found
+
+    def nodes_unordered(self, kind: str) -> list[Node]:
+        """The file's nodes of one INDEXED_TYPES kind, in no particular order."""
+        if kind not in INDEXED_TYPES:
+            raise ValueError(f"not an indexed node type: {kind}")
+        if self._captured is None:
+            self._captured = QueryCursor(_indexed_query()).captures(self.root)
+        return self._captured.get(kind, [])
 
     @property
     def root(self) -> Node:
