@@ -24,7 +24,7 @@ from tree_sitter import Node
 from crawler.extract.go.evaluate import Evaluator
 from crawler.extract.go.parsing import GoFile, enclosing
 from crawler.extract.go.symbols import PackageIndex
-from crawler.extract.treesitter import text, walk
+from crawler.extract.treesitter import text
 
 Anchor = tuple[Node, GoFile, PackageIndex]
 
@@ -164,9 +164,7 @@ class GuardReader:
         ambiguous: set[str] = set()
         for index in self.reachable:
             for go_file in index.package.files:
-                for node in walk(go_file.root):
-                    if node.type != "call_expression":
-                        continue
+                for node in go_file.nodes_of("call_expression"):
                     for key, value in _flag_definition(node):
                         if key in defaults and defaults[key] != value:
                             ambiguous.add(key)

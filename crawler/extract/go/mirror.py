@@ -25,7 +25,7 @@ from crawler.extract.go.evaluate import Evaluator, Scope
 from crawler.extract.go.parsing import GoFile, enclosing
 from crawler.extract.go.symbols import PackageIndex, Program
 from crawler.extract.go.values import Struct
-from crawler.extract.treesitter import text, walk
+from crawler.extract.treesitter import text
 
 # Local variables followed from an SDK field back to the parameter it copies.
 MAX_LOCAL_HOPS = 4
@@ -179,9 +179,7 @@ class MirrorReader:
         found: list[tuple[Node, GoFile, PackageIndex]] = []
         for index in reachable:
             for go_file in index.package.files:
-                for node in walk(go_file.root):
-                    if node.type != "composite_literal":
-                        continue
+                for node in go_file.nodes_of("composite_literal"):
                     named = self._named_type(node.child_by_field_name("type"), index, go_file)
                     if named is None:
                         continue

@@ -9,14 +9,42 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import tree_sitter_go
-from tree_sitter import Language, Node, Parser, Tree
+from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
 
 from crawler.extract.treesitter import first_error_line, parse_within_limits, text, walk
 
 
 @lru_cache(maxsize=1)
+def _language() -> Language:
+    return Language(tree_sitter_go.language())
+
+
+@lru_cache(maxsize=1)
 def _parser() -> Parser:
-    return Parser(Language(tree_sitter_go.language()))
+    return Parser(_language())
+
+
+# The node types the package-wide indexes look for (calls, uses, literals, type
+# declarations). They are found for a file once, by one query run in tree-sitter's
+# C code, instead of each index walking every node of every file from Python.
+INDEXED_TYPES = (
+    "call_expression",
+    "composite_literal",
+    "identifier",
+    "interpreted_string_literal",
+    "selector_expression",
+    "type_spec",
+)
+
+
+@lru_cache(maxsize=1)
+def _indexed_query() -> Query:
+    return Query(_language(), " ".join(f"({kind}) @{kind}" for kind in INDEXED_TYPES))
+
+
+def _document_order(node: Node) -> tuple[int, int]:
+    # an enclosing node starts no later and ends later than what it holds
+    return node.start_byte, -node.end_byte
 
 
 @dataclass
@@ -32,6 +60,37 @@ class GoFile:
     # Every imported path, blank (`_`) and dot imports included.
     import_paths: list[str] = field(default_factory=list)
     has_main_func: bool = False
+    # INDEXED_TYPES kinds (one or several) -> their nodes in document order
+    _nodes: dict[tuple[str, ...], list[Node]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    # what the query found, by kind, in no particular order
+    _captured: dict[str, list[Node]] | None = field(default=None, repr=False, compare=False)
+
+    def nodes_of(self, *kinds: str) -> list[Node]:
+        """The file's nodes of the given INDEXED_TYPES kinds, in document order.
+
+        The same as walking the tree and keeping those types; kept for later calls.
+        """
+        found = self._nodes.get(kinds)
+        if found is not None:
+            return found
+        unknown = [kind for kind in kinds if kind not in INDEXED_TYPES]
+        if unknown:
+            raise ValueError(f"not an indexed node type: {unknown}")
+        # a kind's nodes are put in order only when asked for (identifiers rarely are)
+        found = [node for kind in kinds for node in self.nodes_unordered(kind)]
+        found.sort(key=_document_order)
+        self._nodes[kinds] = found
+        return found
+
+    def nodes_unordered(self, kind: str) -> list[Node]:
+        """The file's nodes of one INDEXED_TYPES kind, in no particular order."""
+        if kind not in INDEXED_TYPES:
+            raise ValueError(f"not an indexed node type: {kind}")
+        if self._captured is None:
+            self._captured = QueryCursor(_indexed_query()).captures(self.root)
+        return self._captured.get(kind, [])
 
     @property
     def root(self) -> Node:

@@ -8,7 +8,7 @@ from tree_sitter import Node
 
 from crawler.extract.go.packages import GoPackage, ImportResolver
 from crawler.extract.go.parsing import GoFile
-from crawler.extract.treesitter import text, walk
+from crawler.extract.treesitter import text
 
 
 @dataclass
@@ -41,14 +41,13 @@ def index_package(package: GoPackage) -> PackageIndex:
             elif node.type == "method_declaration":
                 name = text(node.child_by_field_name("name"))
                 index.methods.setdefault(name, []).append(Declared(node, go_file))
-        for node in walk(go_file.root):
-            if node.type == "type_spec":
-                name = text(node.child_by_field_name("name"))
-                type_node = node.child_by_field_name("type")
-                if type_node is None:
-                    continue
-                target = index.types if node.parent and _top_level(node) else local_types
-                target.setdefault(name, Declared(type_node, go_file))
+        for node in go_file.nodes_of("type_spec"):
+            name = text(node.child_by_field_name("name"))
+            type_node = node.child_by_field_name("type")
+            if type_node is None:
+                continue
+            target = index.types if node.parent and _top_level(node) else local_types
+            target.setdefault(name, Declared(type_node, go_file))
     # Types declared inside functions (common in go-sdk examples) come after package-level ones.
     for name, declared in local_types.items():
         index.types.setdefault(name, declared)

@@ -89,7 +89,7 @@ def find_sites(index: PackageIndex) -> list[Site]:
         }
         if not mcp_aliases:
             continue
-        for node in walk(go_file.root):
+        for node in go_file.nodes_of("call_expression", "composite_literal"):
             if node.type == "call_expression":
                 function = node.child_by_field_name("function")
                 if function is None or function.type != "selector_expression":
@@ -441,9 +441,7 @@ class ToolReader:
         calls: dict[tuple[str, str], list[tuple[Node, GoFile, PackageIndex]]] = {}
         for index in self.reachable:
             for go_file in index.package.files:
-                for node in walk(go_file.root):
-                    if node.type != "call_expression":
-                        continue
+                for node in go_file.nodes_of("call_expression"):
                     function = node.child_by_field_name("function")
                     key = self._call_key(function, go_file, index)
                     if key is not None:

@@ -26,7 +26,7 @@ from tree_sitter import Node
 from crawler.extract.go.evaluate import Evaluator, Scope
 from crawler.extract.go.parsing import GoFile, enclosing
 from crawler.extract.go.symbols import PackageIndex, Program
-from crawler.extract.treesitter import text, walk
+from crawler.extract.treesitter import text
 
 # How many places (uses, callers) are visited while looking for one tool's group.
 MAX_VISITS = 60
@@ -47,7 +47,7 @@ class ToolsetReader:
         self.evaluator = evaluator
         self.reachable = reachable
         self.callers = callers
-        self._uses: dict[tuple[str, str], list[Anchor]] | None = None
+        self._uses: _Uses | None = None
 
     # -- a tool's group -------------------------------------------------------------------
 
@@ -84,8 +84,8 @@ class ToolsetReader:
         """The group of a table entry that holds this function by name (`{pkg.AddX, ..., "x"}`)."""
         if self._uses is None:
             self._uses = self._index_uses()
-        name = text(function.child_by_field_name("name"))
-        for use, go_file, index in self._uses.get((package.package.folder, name), []):
+        name = function.child_by_field_name("name")
+        for use, go_file, index in self._uses.get(package.package.folder, name):
             if use.parent is not None and use.parent.type == "selector_expression":
                 if use.parent.child_by_field_name("field").id == use.id:
                     continue  # counted through the selector itself
@@ -147,28 +147,30 @@ class ToolsetReader:
             self._uses = self._index_uses()
         uses: list[Anchor] = []
         for name in spec.children_by_field_name("name"):
-            for use in self._uses.get((package.package.folder, text(name)), []):
+            for use in self._uses.get(package.package.folder, name):
                 if use[0].id != name.id:
                     uses.append(use)
         return uses
 
-    def _index_uses(self) -> dict[tuple[str, str], list[Anchor]]:
+    def _index_uses(self) -> _Uses:
         """(package folder, name) -> the identifiers and pkg.Name selectors that use it."""
-        uses: dict[tuple[str, str], list[Anchor]] = {}
+        uses = _Uses()
+        found = uses.found
         for index in self.reachable:
+            folder = index.package.folder
             for go_file in index.package.files:
-                for node in walk(go_file.root):
-                    if node.type == "identifier":
-                        key = (index.package.folder, text(node))
-                        uses.setdefault(key, []).append((node, go_file, index))
-                    elif node.type == "selector_expression":
-                        operand = node.child_by_field_name("operand")
-                        alias = text(operand) if operand is not None else ""
-                        if alias in go_file.imports:
-                            folder = self.program.resolver.folder_of(go_file.imports[alias])
-                            if folder is not None:
-                                key = (folder, text(node.child_by_field_name("field")))
-                                uses.setdefault(key, []).append((node, go_file, index))
+                seq = uses.next_file()
+                for node in go_file.nodes_unordered("identifier"):
+                    found.setdefault((folder, node.text), []).append((seq, node, go_file, index))
+                for node in go_file.nodes_unordered("selector_expression"):
+                    operand = node.child_by_field_name("operand")
+                    alias = text(operand) if operand is not None else ""
+                    if alias in go_file.imports:
+                        used = self.program.resolver.folder_of(go_file.imports[alias])
+                        if used is not None:
+                            field_node = node.child_by_field_name("field")
+                            key = (used, field_node.text if field_node is not None else b"")
+                            found.setdefault(key, []).append((seq, node, go_file, index))
         return uses
 
     # -- the groups on by default ---------------------------------------------------------
@@ -188,7 +190,8 @@ class ToolsetReader:
         for index in self.reachable:
             for go_file in index.package.files:
                 scope = Scope(go_file, index, in_place=True)
-                for node in walk(go_file.root):
+                kinds = ("composite_literal", "interpreted_string_literal")
+                for node in go_file.nodes_of(*kinds):
                     if node.type == "composite_literal":
                         type_node = node.child_by_field_name("type")
                         if type_node is None or text(type_node) != "[]string":
@@ -201,6 +204,34 @@ class ToolsetReader:
                         if isinstance(value, str) and " " not in value.strip():
                             lists.append({v.strip() for v in value.split(",") if v.strip()})
         return lists
+
+
+class _Uses:
+    """Uses by (package folder, name's bytes), each name's put in document order when asked.
+
+    Most names are never asked for, so ordering all of them up front would be waste.
+    """
+
+    def __init__(self) -> None:
+        self._files = 0
+        # key -> (file's number, node, file, package) in no particular order within a file
+        self.found: dict[tuple[str, bytes | None], list[tuple[int, Node, GoFile, PackageIndex]]]
+        self.found = {}
+        self._ordered: set[tuple[str, bytes | None]] = set()
+
+    def next_file(self) -> int:
+        self._files += 1
+        return self._files
+
+    def get(self, folder: str, name: Node | None) -> list[Anchor]:
+        key = (folder, name.text if name is not None else b"")
+        found = self.found.get(key)
+        if not found:
+            return []
+        if key not in self._ordered:
+            found.sort(key=lambda use: (use[0], use[1].start_byte, -use[1].end_byte))
+            self._ordered.add(key)
+        return [(node, go_file, index) for _, node, go_file, index in found]
 
 
 def toolset_states(

@@ -78,38 +78,94 @@ def tree_depth(tree: ast.AST, stop_above: int, imports: list | None = None) -> i
     # (node, depth, exact): inside f-strings the positions of 3.11 are not to
     # be trusted, so those subtrees are walked node by node.
     stack: list[tuple[ast.AST, int, bool]] = [(tree, 1, False)]
-    expr_type = ast.expr
-    import_types = (ast.Import, ast.ImportFrom)
-    fields_of: dict[type, tuple[str, ...]] = {}
+    push = stack.append
+    pop = stack.pop
+    shape_of = _SHAPES
+    node_type = ast.AST
     while stack:
-        node, depth, exact = stack.pop()
+        node, depth, exact = pop()
         kind = type(node)
-        if not exact and isinstance(node, expr_type):
+        shape = shape_of.get(kind)
+        if shape is None:
+            shape = _shape(kind)
+        is_expression, is_fstring, is_import, is_simple, names = shape
+        if is_import and imports is not None:
+            imports.append(node)
+        if is_expression and not exact:
             if node.lineno == node.end_lineno:
                 bound = depth + 2 * (node.end_col_offset - node.col_offset) + 4
                 if bound <= stop_above:
                     if bound > deepest:
                         deepest = bound
                     continue
-            exact = kind is ast.JoinedStr
+            exact = is_fstring
+        elif is_simple and node.lineno == node.end_lineno:
+            # A one-line simple statement holds one-line expressions (and import
+            # aliases) only, each bounded as above one level further down.
+            bound = depth + 2 * (node.end_col_offset - node.col_offset) + 5
+            if bound <= stop_above:
+                if bound > deepest:
+                    deepest = bound
+                continue
         if depth > deepest:
             deepest = depth
             if deepest > stop_above:
                 return deepest
-        if imports is not None and isinstance(node, import_types):
-            imports.append(node)
-        names = fields_of.get(kind)
-        if names is None:
-            names = fields_of[kind] = kind._fields
+        inner = depth + 1
         for name in names:
             value = getattr(node, name, None)
-            if isinstance(value, ast.AST):
-                stack.append((value, depth + 1, exact))
-            elif isinstance(value, list):
+            if type(value) is list:
                 for item in value:
-                    if isinstance(item, ast.AST):
-                        stack.append((item, depth + 1, exact))
+                    if isinstance(item, node_type):
+                        push((item, inner, exact))
+            elif isinstance(value, node_type):
+                if value._fields:
+                    push((value, inner, exact))
+                elif inner > deepest:  # a context or operator: a leaf, one level down
+                    deepest = inner
+                    if deepest > stop_above:
+                        return deepest
     return deepest
+
+
+# Node class -> (is an expression, is an f-string, is an import, is a simple statement,
+# fields that may hold nodes)
+_SHAPES: dict[type, tuple[bool, bool, bool, bool, tuple[str, ...]]] = {}
+# Statements that hold no other statements.
+_SIMPLE_STATEMENTS = (
+    ast.Expr,
+    ast.Assign,
+    ast.AugAssign,
+    ast.AnnAssign,
+    ast.Return,
+    ast.Raise,
+    ast.Assert,
+    ast.Delete,
+    ast.Import,
+    ast.ImportFrom,
+    ast.Global,
+    ast.Nonlocal,
+    ast.Pass,
+    ast.Break,
+    ast.Continue,
+)
+# Fields that only ever hold names, numbers or flags, never nodes.
+_PLAIN_FIELDS = frozenset(
+    {"name", "id", "arg", "attr", "module", "level", "type_comment", "kind", "conversion"}
+)
+
+
+def _shape(kind: type) -> tuple[bool, bool, bool, bool, tuple[str, ...]]:
+    fields = () if kind is ast.Constant else kind._fields
+    shape = (
+        issubclass(kind, ast.expr),
+        kind is ast.JoinedStr,
+        kind is ast.Import or kind is ast.ImportFrom,
+        kind in _SIMPLE_STATEMENTS,
+        tuple(name for name in fields if name not in _PLAIN_FIELDS),
+    )
+    _SHAPES[kind] = shape
+    return shape
 
 
 def cleandoc(text: str) -> str:

@@ -140,6 +140,12 @@ def _tests_of(stmt: ast.If) -> tuple[Test, Test] | None:
 
 def _inner_blocks(stmt: ast.stmt) -> list[ast.stmt]:
     """The statements nested in a compound statement, in source order."""
+    kind = type(stmt)
+    opens = _OPENS_BLOCKS.get(kind)
+    if opens is None:
+        opens = _OPENS_BLOCKS[kind] = _opens_blocks(kind)
+    if not opens:  # most statements: checked once per class, not per statement
+        return []
     if isinstance(stmt, ast.If):
         return stmt.body + stmt.orelse
     if isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
@@ -157,6 +163,17 @@ def _inner_blocks(stmt: ast.stmt) -> list[ast.stmt]:
             inner += case.body
         return inner
     return []
+
+
+# Statement class -> whether _inner_blocks opens it.
+_OPENS_BLOCKS: dict[type, bool] = {}
+
+
+_COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.Match)
+
+
+def _opens_blocks(kind: type) -> bool:
+    return issubclass(kind, _COMPOUND) or kind.__name__ == "TryStar"
 
 
 def _leaves_block(body: list[ast.stmt]) -> bool:
