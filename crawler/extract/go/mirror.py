@@ -23,7 +23,7 @@ from tree_sitter import Node
 
 from crawler.extract.go.evaluate import Evaluator, Scope
 from crawler.extract.go.parsing import GoFile, enclosing
-from crawler.extract.go.symbols import PackageIndex, Program
+from crawler.extract.go.symbols import Declared, PackageIndex, Program
 from crawler.extract.go.values import Struct
 from crawler.extract.treesitter import text
 
@@ -131,24 +131,27 @@ class MirrorReader:
         type_node = _parameter_type(function, path[0])
         package, go_file = scope.package, scope.file
         for field_name in path[1:-1]:
-            named = self._named_type(type_node, package, go_file)
-            if named is None:
+            struct = self._struct_type(type_node, package, go_file)
+            if struct is None:
                 return None
-            package, name = named
-            declared = package.types.get(name)
-            if declared is None or declared.node.type != "struct_type":
-                return None
+            package, _, declared = struct
             type_node, go_file = _field_type(declared.node, field_name), declared.file
+        struct = self._struct_type(type_node, package, go_file)
+        if struct is None or _field_type(struct[2].node, path[-1]) is None:
+            return None
+        return SourceType(struct[0], struct[1])
+
+    def _struct_type(
+        self, type_node: Node | None, package: PackageIndex, go_file: GoFile
+    ) -> tuple[PackageIndex, str, Declared] | None:
+        """The package, name and declaration of the struct type `type_node` names."""
         named = self._named_type(type_node, package, go_file)
         if named is None:
             return None
-        holder_package, holder = named
-        declared = holder_package.types.get(holder)
+        declared = named[0].types.get(named[1])
         if declared is None or declared.node.type != "struct_type":
             return None
-        if _field_type(declared.node, path[-1]) is None:
-            return None
-        return SourceType(holder_package, holder)
+        return named[0], named[1], declared
 
     def _named_type(
         self, type_node: Node | None, package: PackageIndex, go_file: GoFile
