@@ -19,7 +19,8 @@ Then the model (a `Scorer`, or probabilities computed for a whole batch):
      rationale says so and the confidence drops by ESCALATED;
   3. when rules and model disagree, confidence drops by DISAGREE;
   4. annotation conflicts are judged against the final category.
-Every step is written to `Decision.steps`, which `explain` prints.
+Every step is written to `Decision.steps` when a trace is asked for (`explain`
+prints it); a batch skips formatting the steps, which decide nothing.
 """
 
 from __future__ import annotations
@@ -123,7 +124,7 @@ def _quote(evidence: tuple[Evidence, ...] | list[Evidence], limit: int = 2) -> s
 
 
 class Decision:
-    def __init__(self) -> None:
+    def __init__(self, traced: bool = True) -> None:
         self.category = Category.Read
         self.confidence = 0.5
         self.hit: Hit | None = None  # the hit that explains the category
@@ -132,14 +133,15 @@ class Decision:
         self.rules_category = Category.Read
         self.definition_score = 0.0  # rule evidence for the category, annotations left out
         self.model_evidence: list[Evidence] = []
-        self.steps: list[str] = []
+        # The steps taken, in words; None when nobody will read them.
+        self.steps: list[str] | None = [] if traced else None
         # Weak definition evidence (below SUPPORT) for Financial or Destructive.
         self.severe_hints: dict[Category, float] = {}
         self.escalated = ""  # why the label is more severe than the model's best guess
 
 
-def _decide(features: Features, hits: list[Hit]) -> Decision:
-    d = Decision()
+def _decide(features: Features, hits: list[Hit], traced: bool = True) -> Decision:
+    d = Decision(traced)
     definition_hits = [h for h in hits if not h.from_annotation]
     def_scores = _scores(definition_hits)
     all_scores = _scores(hits)
@@ -179,10 +181,11 @@ def _decide(features: Features, hits: list[Hit]) -> Decision:
         for c, s in def_scores.items()
         if c in SEVERE and HINT_MIN <= s < SUPPORT and c.severity > d.category.severity
     }
-    d.steps.append(
-        f"rules: {d.category} (definition score {d.definition_score:.2f}, "
-        f"confidence {d.confidence:.2f})"
-    )
+    if d.steps is not None:
+        d.steps.append(
+            f"rules: {d.category} (definition score {d.definition_score:.2f}, "
+            f"confidence {d.confidence:.2f})"
+        )
     return d
 
 
@@ -251,10 +254,12 @@ def apply_probabilities(
     best = _best(probs, d.severe_hints)
     p_best = probs.get(best, 0.0)
     escalation = _escalation(best, probs, d.severe_hints)
-    shown = ", ".join(
-        f"{c} {probs.get(c, 0.0):.2f}" for c in sorted(probs, key=lambda c: c.severity)
-    )
-    d.steps.append(f"model: {shown}")
+    steps = d.steps
+    if steps is not None:
+        shown = ", ".join(
+            f"{c} {probs.get(c, 0.0):.2f}" for c in sorted(probs, key=lambda c: c.severity)
+        )
+        steps.append(f"model: {shown}")
     severe = d.category in (Category.Financial, Category.Destructive)
     firm = (
         d.category != Category.Read
@@ -265,19 +270,21 @@ def apply_probabilities(
     )
     agree = probs.get(d.category, 0.0)
     if firm:
-        limit = FIRM_SEVERE if severe else FIRM
-        d.steps.append(
-            f"firm rule evidence ({d.definition_score:.2f} >= {limit}): the rules decide"
-        )
+        if steps is not None:
+            limit = FIRM_SEVERE if severe else FIRM
+            steps.append(
+                f"firm rule evidence ({d.definition_score:.2f} >= {limit}): the rules decide"
+            )
         if best == d.category:
             d.confidence = max(d.confidence, (d.confidence + p_best) / 2)
     elif p_best >= MODEL_MIN or escalation:
         if best != d.category:
             if escalation:
-                d.steps.append(escalation)
+                if steps is not None:
+                    steps.append(escalation)
                 d.escalated = escalation
-            else:
-                d.steps.append(f"the model decides: {best} at {p_best:.2f} >= {MODEL_MIN}")
+            elif steps is not None:
+                steps.append(f"the model decides: {best} at {p_best:.2f} >= {MODEL_MIN}")
             d.note = f"the learned model scores {best} at {p_best:.2f}"
             d.category = best
             d.hit = _category_hit(hits, best)
@@ -291,19 +298,27 @@ def apply_probabilities(
                 # Escalated above the best guess: say so in a lower confidence.
                 d.confidence = min(d.confidence, probs[_argmax(probs)]) * ESCALATED
         else:
-            d.steps.append(f"the model agrees: {best} at {p_best:.2f}")
+            if steps is not None:
+                steps.append(f"the model agrees: {best} at {p_best:.2f}")
             d.confidence = max(d.confidence, (d.confidence + p_best) / 2)
     else:
-        d.steps.append(f"the model is unsure ({best} {p_best:.2f} < {MODEL_MIN}): the rules stand")
+        if steps is not None:
+            steps.append(
+                f"the model is unsure ({best} {p_best:.2f} < {MODEL_MIN}): the rules stand"
+            )
         d.confidence = (d.confidence * 2 + agree) / 3
     rules_spoke = d.rules_category != Category.Read or d.definition_score > 0
     if best != d.category or (rules_spoke and d.rules_category != d.category):
         d.confidence *= DISAGREE
-        d.steps.append(f"rules and model disagree: confidence x{DISAGREE}")
+        if steps is not None:
+            steps.append(f"rules and model disagree: confidence x{DISAGREE}")
     d.conflict = _conflict(d.category, features.annotations)
     if d.conflict is not None:
         d.confidence *= 0.85
-        d.steps.append(f"annotation conflict: {d.conflict.field}={d.conflict.text} vs {d.category}")
+        if steps is not None:
+            steps.append(
+                f"annotation conflict: {d.conflict.field}={d.conflict.text} vs {d.category}"
+            )
 
 
 def _rationale(d: Decision, risk: str, raises: list[RiskRaise]) -> str:
@@ -363,17 +378,18 @@ def _injected_only(hits: list[Hit], kept: list[Hit]) -> frozenset[Category]:
 
 
 def _without_injected(
-    probs: Mapping[Category, float], injected: frozenset[Category], steps: list[str]
+    probs: Mapping[Category, float], injected: frozenset[Category], steps: list[str] | None
 ) -> Mapping[Category, float]:
     """The model read the injected words too: it may not pick what only they support."""
     kept = {c: (0.0 if c in injected else p) for c, p in probs.items()}
     total = sum(kept.values())
     if total <= 0.0:
         return probs
-    steps.append(
-        "model: categories supported only by injected text set aside: "
-        + ", ".join(sorted(str(c) for c in injected))
-    )
+    if steps is not None:
+        steps.append(
+            "model: categories supported only by injected text set aside: "
+            + ", ".join(sorted(str(c) for c in injected))
+        )
     return {c: p / total for c, p in kept.items()}
 
 
@@ -392,7 +408,7 @@ def combine(
     kept = outside_injection(features, hits)
     injected = _injected_only(hits, kept)
     hits = kept
-    d = _decide(features, hits)
+    d = _decide(features, hits, traced=trace is not None)
     if probs is None and scorer is not None:
         probs = scorer.predict_proba(tool)
         evidence_fn = evidence_fn or getattr(scorer, "evidence", None)
@@ -401,8 +417,8 @@ def combine(
             probs = _without_injected(probs, injected, d.steps)
         apply_probabilities(d, features, hits, probs, evidence_fn)
     risk, raises = assess_risk(d.category, hits)
-    d.steps.append(f"final: {d.category}, risk {risk}")
-    if trace is not None:
+    if trace is not None and d.steps is not None:
+        d.steps.append(f"final: {d.category}, risk {risk}")
         trace.extend(d.steps)
     return Label(
         category=d.category,
