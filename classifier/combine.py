@@ -202,15 +202,32 @@ def _conflict(category: Category, annotations: Mapping[str, bool]) -> Evidence |
     return None
 
 
+# Most severe first: the order in which _argmax breaks ties.
+_BY_SEVERITY_DOWN = sorted(Category, key=lambda c: -c.severity)
+
+
 def _argmax(probs: Mapping[Category, float]) -> Category:
     # Ties go to the more severe category.
+    if len(probs) == len(_BY_SEVERITY_DOWN) and all(c in probs for c in _BY_SEVERITY_DOWN):
+        # The common case, without sorting per tool: the first strictly higher score wins,
+        # visiting the most severe category first (as max over the sorted keys does).
+        best = _BY_SEVERITY_DOWN[0]
+        top = probs[best]
+        for c in _BY_SEVERITY_DOWN[1:]:
+            p = probs[c]
+            if p > top:
+                best, top = c, p
+        return best
     return max(sorted(probs, key=lambda c: -c.severity), key=lambda c: probs[c])
 
 
-def _best(probs: Mapping[Category, float], hints: Mapping[Category, float]) -> Category:
+def _best(
+    probs: Mapping[Category, float], hints: Mapping[Category, float], top: Category | None = None
+) -> Category:
     """The model's choice, escalated to Financial or Destructive when the evidence for one
-    is above its threshold though not the top score (missing one costs the most)."""
-    best = _argmax(probs)
+    is above its threshold though not the top score (missing one costs the most).
+    `top`: `_argmax(probs)` when the caller has it."""
+    best = _argmax(probs) if top is None else top
     for severe in SEVERE:
         if severe.severity <= best.severity:
             continue
@@ -221,9 +238,12 @@ def _best(probs: Mapping[Category, float], hints: Mapping[Category, float]) -> C
 
 
 def _escalation(
-    best: Category, probs: Mapping[Category, float], hints: Mapping[Category, float]
+    best: Category,
+    probs: Mapping[Category, float],
+    hints: Mapping[Category, float],
+    top: Category | None = None,
 ) -> str:
-    top = _argmax(probs)
+    top = _argmax(probs) if top is None else top
     if best == top:
         return ""
     why = (
@@ -251,9 +271,10 @@ def apply_probabilities(
     """Steps 1-4 of the module docstring, on a decision the rules already made."""
     if not probs:
         return
-    best = _best(probs, d.severe_hints)
+    top = _argmax(probs)
+    best = _best(probs, d.severe_hints, top)
     p_best = probs.get(best, 0.0)
-    escalation = _escalation(best, probs, d.severe_hints)
+    escalation = _escalation(best, probs, d.severe_hints, top)
     steps = d.steps
     if steps is not None:
         shown = ", ".join(
@@ -296,7 +317,7 @@ def apply_probabilities(
             d.confidence = p_best * 0.9
             if escalation:
                 # Escalated above the best guess: say so in a lower confidence.
-                d.confidence = min(d.confidence, probs[_argmax(probs)]) * ESCALATED
+                d.confidence = min(d.confidence, probs[top]) * ESCALATED
         else:
             if steps is not None:
                 steps.append(f"the model agrees: {best} at {p_best:.2f}")
@@ -361,9 +382,13 @@ def _evidence(d: Decision, raises: list[RiskRaise], hits: list[Hit]) -> list[Evi
     for h in hits:
         if h.rule.kind == "flag":
             items.extend(h.evidence)
+    # Evidence equality compares its fields: dedupe on them (pydantic's __eq__ is slow).
     unique: list[Evidence] = []
+    seen: set[tuple] = set()
     for e in items:
-        if e not in unique:
+        key = (e.field, e.text, e.start, e.end, e.supports)
+        if key not in seen:
+            seen.add(key)
             unique.append(e)
     return unique[:MAX_EVIDENCE]
 
