@@ -34,8 +34,10 @@ _CLAUSE_END = re.compile(r"[.!?;,\n]|\bbut\b", re.IGNORECASE)
 def _clause_before(text: str, start: int) -> str:
     """The text before `start` in the same clause (at most _LOOKBACK characters)."""
     before = text[max(0, start - _LOOKBACK) : start]
-    ends = list(_CLAUSE_END.finditer(before))
-    return before[ends[-1].end() :] if ends else before
+    cut = 0
+    for m in _CLAUSE_END.finditer(before):
+        cut = m.end()
+    return before[cut:]
 
 
 def _in_verb_position(text: str, start: int) -> bool:
@@ -347,20 +349,28 @@ def _regex_spans(
     gives the same matches as scanning the whole text.
     """
     spans: list[tuple[int, int]] = []
-    assert cm.regex is not None
+    regex = cm.regex
+    assert regex is not None
     text = item.text
+    spec = cm.spec
+    negatable, verb_position = spec.negatable, spec.verb_position
     if starts is None or len(starts) > _MANY_STARTS:
-        found = cm.regex.finditer(text)
+        found = regex.finditer(text)
+    elif len(starts) == 1:
+        # The usual case: one candidate offset, tried without a generator.
+        m = regex.match(text, starts[0])
+        found = () if m is None else (m,)
     else:
-        found = _matches_at(cm.regex, text, starts)
+        found = _matches_at(regex, text, starts)
     for m in found:
-        if m.end() == m.start():
+        start, end = m.span()
+        if end == start:
             continue
-        if cm.spec.negatable and _NEGATION.search(_clause_before(text, m.start())):
+        if negatable and _NEGATION.search(_clause_before(text, start)):
             continue
-        if cm.spec.verb_position and not _in_verb_position(text, m.start()):
+        if verb_position and not _in_verb_position(text, start):
             continue
-        spans.append((m.start(), m.end()))
+        spans.append((start, end))
         if len(spans) >= 2:
             break
     return spans
