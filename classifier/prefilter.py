@@ -304,3 +304,108 @@ def trie_pattern(literals: list[str], anchored: bool = False) -> re.Pattern[str]
 
     # Anchored: only at word boundaries (folding keeps every character's word-ness).
     return re.compile(("\\b" if anchored else "") + "(?=(" + build(trie) + "))")
+
+
+# Escapes that stand for one of a set of characters or for a position: never a literal.
+_CLASS_ESCAPES = set("wWsSdDbBAZ")
+
+
+def _required_in_branch(src: str) -> frozenset[str] | None:
+    """Folded literals one of which every match of the alternative `src` contains
+    (somewhere, not necessarily at its start); None if none is known.
+
+    Reads the alternative item by item and keeps the first item that must match
+    and is plain text: a run of literal characters, or a group whose
+    alternatives all have required literals. Anything optional or not understood
+    is stepped over (it can only make the answer less precise), but an escape
+    whose length is unknown (\\x27, \\1) stops the reading.
+    """
+    best: frozenset[str] | None = None
+    run: list[str] = []
+
+    def close_run() -> None:
+        nonlocal best
+        text = fold("".join(run))
+        run.clear()
+        if text and _usable(text) and (best is None or len(text) > min(map(len, best))):
+            best = frozenset({text})
+
+    i = 0
+    while i < len(src):
+        ch = src[i]
+        if ch == "(":
+            end = _skip_group(src, i)
+            if end < 0:
+                return None
+            close_run()
+            optional = src[end : end + 1] in _OPTIONAL
+            head = src[i : i + 4]
+            body: str | None = None
+            if src.startswith("(?:", i):
+                body = src[i + 3 : end - 1]
+            elif head == "(?-i" and src.startswith("(?-i:", i):
+                body = src[i + 5 : end - 1]  # case-sensitive: a folded literal still holds
+            elif not src.startswith("(?", i):
+                body = src[i + 1 : end - 1]  # a capturing group
+            elif not (src.startswith("(?=", i) or src.startswith("(?!", i)
+                      or src.startswith("(?<=", i) or src.startswith("(?<!", i)):
+                return None  # inline flags or something else not understood
+            if body is not None and not optional and best is None:
+                inner = [_required_in_branch(alt) for alt in _split_top(body)]
+                if all(part is not None for part in inner):
+                    best = frozenset().union(*inner)  # type: ignore[arg-type]
+            i = end
+            continue
+        if ch == "[":
+            close_run()
+            i = _skip_class(src, i)
+            continue
+        if ch == "\\":
+            if i + 1 >= len(src):
+                return None
+            nxt = src[i + 1]
+            if nxt in _ESCAPED_LITERALS:
+                lit, step = nxt, 2
+            elif nxt in _CLASS_ESCAPES:
+                close_run()
+                i += 2
+                continue
+            else:
+                return None
+        elif ch in "|)":
+            return None  # not a single alternative
+        elif ch == "{":
+            close_run()  # a counted repeat of what came before: step over the count
+            close = src.find("}", i)
+            if close < 0:
+                return None
+            i = close + 1
+            continue
+        elif ch in _SPECIAL:
+            close_run()  # ^ $ . or a quantifier of what came before
+            i += 1
+            continue
+        else:
+            lit, step = ch, 1
+        after = src[i + step : i + step + 1]
+        if after in _OPTIONAL:
+            close_run()  # the character itself may be absent
+        else:
+            run.append(lit)
+            if after == "+":
+                close_run()
+        i += step
+    close_run()
+    return best
+
+
+def required_literals(pattern: str) -> frozenset[str] | None:
+    """Folded literals one of which stands somewhere in every match of `pattern`
+    (case-insensitive, as the rules compile), or None if that is not known."""
+    found: set[str] = set()
+    for branch in _split_top(pattern):
+        required = _required_in_branch(branch)
+        if not required:
+            return None
+        found |= required
+    return frozenset(found)

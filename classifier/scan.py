@@ -4,7 +4,8 @@ Built once from all compiled matches, per field kind:
   - token matches are indexed by their first token (all_of: by the first group),
   - regex matches with literal prefixes (classifier/prefilter.py) are indexed by
     those literals, and one trie scanner per kind finds every literal position,
-  - regex matches without literals are always tried.
+  - regex matches without literal prefixes are tried on the whole text, but only
+    when a literal every match must contain somewhere stands in it (when known).
 A regex is then tried only at the positions where one of its literals starts,
 left to right, skipping positions inside the previous match: exactly the
 matches `finditer` would find, since a match can start nowhere else.
@@ -19,7 +20,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from classifier.prefilter import trie_pattern
+from classifier.prefilter import required_literals, trie_pattern
 
 if TYPE_CHECKING:
     from classifier.engine import _CompiledMatch
@@ -54,6 +55,14 @@ class _KindTable:
             elif not cm.never_ascii:
                 always.append(cm.key)
         self.always = tuple(always)
+        # Literals one of which every match of an `always` match contains (when known
+        # for each of its patterns): without one in the folded text it cannot match.
+        self.required: dict[int, tuple[str, ...]] = {}
+        for cm in matches:
+            if cm.key in always:
+                found = [required_literals(p) for p in cm.spec.regex]
+                if found and all(found):
+                    self.required[cm.key] = tuple(sorted(set().union(*found)))
         self.non_ascii = tuple(non_ascii)
         # One scanner for literals that must start at a word boundary, one for the rest.
         # A scanner reports the longest literal at a position; every literal of the
@@ -138,7 +147,12 @@ class FieldScanner:
                 spans = self._regex_spans(matches[key], item, at)
                 if spans:
                     found[key] = spans
+        required = table.required
+        lower = item.lower
         for key in whole:
+            need = required.get(key)
+            if need is not None and not any(lit in lower for lit in need):
+                continue
             spans = self._regex_spans(matches[key], item, None)
             if spans:
                 found[key] = spans

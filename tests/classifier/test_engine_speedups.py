@@ -13,6 +13,7 @@ from classifier.prefilter import (
     fold,
     literal_prefixes,
     needs_non_ascii,
+    required_literals,
     start_literals,
     trie_pattern,
 )
@@ -75,6 +76,32 @@ def test_literal_prefixes_cover_every_branch():
     assert literal_prefixes(r"(?:a|b)?") is None
     assert literal_prefixes(r"[a-z]+ing") is None
     assert literal_prefixes(r"(?:ab){2}") is None
+
+
+def test_required_literals_stand_somewhere_in_every_match():
+    assert required_literals(r"\b(?:[a-z]+/){1,5}(?:delete|drop)\b") == {"delete", "drop"}
+    assert required_literals(r"\bclears? (?:the )?stored data\b") == {"stored data"}
+    assert required_literals(r"a{2}b+c") == {"b"}  # a counted item is stepped over
+    assert required_literals(r"can(?:not|\x27t) be") == {"can"}  # \x27: the group is skipped
+    assert required_literals(r"x|yz") == {"x", "yz"}
+    assert required_literals(r"[A-Za-z0-9+/]{100,}={0,2}") is None
+    assert required_literals(r"(?i)abc") is None  # inline flags are not read
+    # On real texts: wherever a rule pattern matches, one of its literals is in the fold.
+    texts = [
+        f.text
+        for e in load_examples()[:400]
+        for f in extract_features(e.tool).fields
+    ] + ["DELETE/Drop x", "ſomeone elſe can take it", "K\u212aelvin run"]
+    for rule in default_rules().rules:
+        for m in rule.match:
+            for pattern in m.regex:
+                need = required_literals(pattern)
+                if need is None:
+                    continue
+                regex = re.compile(pattern, re.IGNORECASE)
+                for text in texts:
+                    if regex.search(text):
+                        assert any(lit in fold(text) for lit in need), (pattern, text)
 
 
 def test_literals_after_a_word_boundary_are_anchored():
