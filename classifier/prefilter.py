@@ -347,8 +347,12 @@ def _required_in_branch(src: str) -> frozenset[str] | None:
                 body = src[i + 5 : end - 1]  # case-sensitive: a folded literal still holds
             elif not src.startswith("(?", i):
                 body = src[i + 1 : end - 1]  # a capturing group
-            elif not (src.startswith("(?=", i) or src.startswith("(?!", i)
-                      or src.startswith("(?<=", i) or src.startswith("(?<!", i)):
+            elif not (
+                src.startswith("(?=", i)
+                or src.startswith("(?!", i)
+                or src.startswith("(?<=", i)
+                or src.startswith("(?<!", i)
+            ):
                 return None  # inline flags or something else not understood
             if body is not None and not optional and best is None:
                 inner = [_required_in_branch(alt) for alt in _split_top(body)]

@@ -87,8 +87,11 @@ def _assign(ev: Evaluator, node: Node, parameter: str, module: Module, out: JsOb
         return Unresolved("not an enum member")
     left = node.child_by_field_name("left")
     right = node.child_by_field_name("right")
-    if left is None or right is None or left.type not in ("subscript_expression",
-                                                          "member_expression"):
+    if (
+        left is None
+        or right is None
+        or left.type not in ("subscript_expression", "member_expression")
+    ):
         return Unresolved("not an enum member")
     target = left.child_by_field_name("object")
     if target is None or text(target) != parameter:

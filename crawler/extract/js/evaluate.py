@@ -1030,8 +1030,7 @@ def _carry_condition(element: Any, pushed: list[Any]) -> list[Any]:
     if not condition:
         return pushed
     return [
-        p.kept_if(condition) if isinstance(p, JsObject) and not p.condition else p
-        for p in pushed
+        p.kept_if(condition) if isinstance(p, JsObject) and not p.condition else p for p in pushed
     ]
 
 

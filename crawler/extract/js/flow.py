@@ -282,7 +282,6 @@ class _Runner:
         value = self.ev.value(node.child_by_field_name("right"), self.module)
         self.ev._assigned[id(declaration)] = value
 
-
     def fills_local_object(self, loop: Node) -> bool:
         """Whether a loop not followed sets members of an object literal bound to a local
         name: what that object holds afterwards is then not known."""
