@@ -213,29 +213,18 @@ def _assemble_found(
     """`_assemble` from the spans `run` found: the same evidence in the same order
     (fields by the match's kinds, then in definition order), visiting only the
     fields where a match found something."""
-    weight = 0.0
-    evidence: list[Evidence] = []
-    seen: set[tuple] = set()
     rule_id = cr.rule.id
+    per_match: list[tuple[float, list[Evidence]]] = []
     for cm in cr.matches:
-        spec = cm.spec
-        if spec.annotation is not None:
+        if cm.spec.annotation is not None:
             items = _match(cm, features, rule_id, _plain_spans)
         else:
             pairs = found.get(cm.key)
             if not pairs:
                 continue
             items = _evidence_from(cm, pairs, rule_id)
-        if items:
-            weight = max(weight, spec.weight)
-            for e in items:
-                key = (e.field, e.text, e.start, e.end, e.supports)
-                if key not in seen:
-                    seen.add(key)
-                    evidence.append(e)
-    if not evidence:
-        return None
-    return Hit(cr.rule, weight, tuple(evidence[:MAX_EVIDENCE_PER_RULE]))
+        per_match.append((cm.spec.weight, items))
+    return _hit(cr, per_match)
 
 
 def _evidence_from(
@@ -273,18 +262,26 @@ def _unless_regex(cr: _CompiledRule, features: Features) -> bool:
 
 def _assemble(cr: _CompiledRule, features: Features, spans_of) -> Hit | None:
     """The rule's hit from its matches' spans (the reference for `_assemble_found`)."""
+    return _hit(
+        cr, [(cm.spec.weight, _match(cm, features, cr.rule.id, spans_of)) for cm in cr.matches]
+    )
+
+
+def _hit(cr: _CompiledRule, per_match: list[tuple[float, list[Evidence]]]) -> Hit | None:
+    """One hit from each match's weight and evidence: the heaviest weight of the matches
+    that found something, evidence kept once (what Evidence equality compares: its fields)."""
     weight = 0.0
     evidence: list[Evidence] = []
-    seen: set[tuple] = set()  # what Evidence equality compares: its fields
-    for cm in cr.matches:
-        found = _match(cm, features, cr.rule.id, spans_of)
-        if found:
-            weight = max(weight, cm.spec.weight)
-            for e in found:
-                key = (e.field, e.text, e.start, e.end, e.supports)
-                if key not in seen:
-                    seen.add(key)
-                    evidence.append(e)
+    seen: set[tuple] = set()
+    for match_weight, items in per_match:
+        if not items:
+            continue
+        weight = max(weight, match_weight)
+        for e in items:
+            key = (e.field, e.text, e.start, e.end, e.supports)
+            if key not in seen:
+                seen.add(key)
+                evidence.append(e)
     if not evidence:
         return None
     return Hit(cr.rule, weight, tuple(evidence[:MAX_EVIDENCE_PER_RULE]))
