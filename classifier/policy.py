@@ -27,26 +27,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mcp_domain import Category, Label, ToolDefinition
+from mcp_domain import Category, Label, ToolDefinition, nests_deeper_than
 
 APPROVAL_MESSAGE = "Requires human approval."
 SCHEMA_MESSAGE = "Arguments do not match the tool's input schema."
 _FAIL_CLOSED_SCHEMA: dict[str, Any] = {"type": "object", "additionalProperties": False}
 MAX_SCHEMA_DEPTH = 64
-
-
-def _depth_ok(value: Any, limit: int = MAX_SCHEMA_DEPTH) -> bool:
-    """Whether `value` nests no deeper than `limit` (checked without recursion)."""
-    stack = [(value, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > limit:
-            return False
-        if isinstance(node, dict):
-            stack.extend((v, depth + 1) for v in node.values())
-        elif isinstance(node, list):
-            stack.extend((v, depth + 1) for v in node)
-    return True
 
 
 class _Strict(BaseModel):
@@ -105,7 +91,7 @@ def rule_for(
         rule = ToolRule(limits=[_limit(name, d.execute_max, d)])
         if d.validate_execute_arguments:
             schema = tool.input_schema if isinstance(tool.input_schema, dict) else None
-            if schema is not None and not _depth_ok(schema):
+            if schema is not None and nests_deeper_than(schema, MAX_SCHEMA_DEPTH):
                 schema = None
             condition = {"arguments_not_matching": schema or _FAIL_CLOSED_SCHEMA}
             rule.deny_if = [DenyRule(conditions=[condition], on_deny=SCHEMA_MESSAGE)]

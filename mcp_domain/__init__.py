@@ -11,6 +11,7 @@ from mcp_domain.tools import (
     FileSkip,
     SourceLocation,
     ToolDefinition,
+    nests_deeper_than,
 )
 
 __all__ = [
@@ -23,4 +24,5 @@ __all__ = [
     "Risk",
     "SourceLocation",
     "ToolDefinition",
+    "nests_deeper_than",
 ]

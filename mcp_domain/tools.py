@@ -72,3 +72,20 @@ class ExtractionResult(BaseModel):
     notes: list[str] = Field(default_factory=list)
     # What manifests say about the server (package.json mcpName, server.json, smithery.yaml).
     metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+def nests_deeper_than(value: Any, limit: int) -> bool:
+    """Whether JSON-like `value` holds dicts or lists more than `limit` levels down.
+
+    Checked with an explicit stack, so hostile nesting cannot exhaust the recursion limit.
+    """
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return False

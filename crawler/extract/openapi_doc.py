@@ -6,8 +6,8 @@ parse JSON or YAML within size, depth and node limits, follow local `$ref`s
 without looping, and walk the operations in document order. Crawled documents
 are hostile, so every function here returns a problem text instead of raising.
 
-YAML is read with PyYAML when it is importable (the project does not require
-it); without it a YAML document is reported as unread, never guessed at.
+YAML is read with PyYAML's safe loader (a declared dependency); should it be
+missing, a YAML document is reported as unread, never guessed at.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+from mcp_domain import nests_deeper_than
 
 MAX_SPEC_BYTES = 8 * 1024 * 1024
 MAX_OPERATIONS = 2000
@@ -84,7 +86,7 @@ def load_document(data: bytes, name: str) -> LoadedDocument:
             return LoadedDocument(problem=problem)
     if not isinstance(value, dict) or not isinstance(value.get("paths"), dict):
         return LoadedDocument(problem=f"{name}: no `paths` table, not an OpenAPI document")
-    if _too_deep(value):
+    if nests_deeper_than(value, MAX_DEPTH * 4):
         return LoadedDocument(problem=f"{name}: nested deeper than {MAX_DEPTH * 4} levels")
     return LoadedDocument(spec=value)
 
@@ -120,19 +122,6 @@ def _plain(value: Any, budget: list[int], depth: int) -> Any:
     if value is None or isinstance(value, (str, bool, int, float)):
         return value
     return str(value)  # dates and other YAML scalars arrive as text
-
-
-def _too_deep(value: Any) -> bool:
-    stack = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > MAX_DEPTH * 4:
-            return True
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
-    return False
 
 
 class Resolver:
