@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from crawler.files import PackageFiles
-from mcp_domain import ExtractionResult
+from mcp_domain import Completeness, ExtractionResult, FileSkip
 
 # Files above this size are skipped with a recorded reason, never parsed.
 DEFAULT_MAX_SOURCE_BYTES = 2 * 1024 * 1024
@@ -23,3 +24,20 @@ class Extractor(Protocol):
     language: str
 
     def extract(self, package: PackageFiles) -> ExtractionResult: ...
+
+
+def stopped_extraction(
+    language: str, exc: BaseException, skipped: Sequence[FileSkip] = ()
+) -> ExtractionResult:
+    """The result of an extractor that stopped on an unexpected error.
+
+    Crawled code is hostile, so any bug it trips must end as a recorded skip, not an
+    exception. The verdict is `partial`: the package holds code of this language that
+    was not read, so a tool list found by another language is not the whole server.
+    """
+    reason = f"{language} extraction stopped: {type(exc).__name__}: {exc}"[:300]
+    return ExtractionResult(
+        skipped=[*skipped, FileSkip(file="*", reason=reason)],
+        completeness=Completeness.partial,
+        notes=[reason],
+    )

@@ -9,7 +9,7 @@ go-sdk's `mcp.AddTool` from the handler's input struct. See crawler/extract/go/.
 
 from __future__ import annotations
 
-from crawler.extract.base import DEFAULT_MAX_SOURCE_BYTES
+from crawler.extract.base import DEFAULT_MAX_SOURCE_BYTES, stopped_extraction
 from crawler.extract.go.guards import GuardReader
 from crawler.extract.go.packages import (
     ImportResolver,
@@ -53,11 +53,8 @@ class GoExtractor:
     def extract(self, package: PackageFiles) -> ExtractionResult:
         try:
             return _Run(package, self.max_source_bytes).result()
-        except Exception as exc:  # crawled code is hostile; a bug here must not stop the crawl
-            return ExtractionResult(
-                completeness=Completeness.unknown,
-                notes=[f"Go extraction failed: {type(exc).__name__}: {exc}"],
-            )
+        except Exception as exc:
+            return stopped_extraction("Go", exc)
 
 
 class _Run:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import deque
 
-from crawler.extract.base import DEFAULT_MAX_SOURCE_BYTES
+from crawler.extract.base import DEFAULT_MAX_SOURCE_BYTES, stopped_extraction
 from crawler.extract.js.evaluate import Evaluator
 from crawler.extract.js.frameworks import (
     MCP_FRAMEWORK,
@@ -64,11 +64,8 @@ class JavaScriptExtractor:
     def extract(self, package: PackageFiles) -> ExtractionResult:
         try:
             return _Run(package, self.max_source_bytes).result()
-        except Exception as exc:  # crawled code is hostile; a bug here must not stop the crawl
-            return ExtractionResult(
-                completeness=Completeness.unknown,
-                notes=[f"JavaScript extraction failed: {type(exc).__name__}: {exc}"],
-            )
+        except Exception as exc:
+            return stopped_extraction("JavaScript", exc)
 
 
 class _Run:

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from crawler.archive import EXECUTABLE_NOTE, executable_kind
-from crawler.extract.base import DEFAULT_MAX_SOURCE_BYTES, Extractor
+from crawler.extract.base import DEFAULT_MAX_SOURCE_BYTES, Extractor, stopped_extraction
 from crawler.extract.manifests import manifest_tools, server_metadata
 from crawler.files import PackageFiles
 from mcp_domain import Completeness, ExtractionResult, FileSkip
@@ -59,15 +59,7 @@ def _extract_package(
         try:
             results.append(extractor.extract(package))
         except Exception as exc:  # an extractor bug must not lose the other languages
-            results.append(
-                ExtractionResult(
-                    skipped=[
-                        FileSkip(file="*", reason=f"{extractor.language} extractor failed: {exc!r}")
-                    ],
-                    completeness=Completeness.partial,
-                    notes=[f"the {extractor.language} extractor stopped early: {exc!r}"],
-                )
-            )
+            results.append(stopped_extraction(extractor.language, exc))
     merged = merge_results(results, package.skipped)
     if not merged.tools:
         hinted = manifest_tools(package)
@@ -117,5 +109,9 @@ def _verdict(results: Sequence[ExtractionResult]) -> Completeness:
     if not with_tools:
         return Completeness.unknown
     if any(r.completeness is not Completeness.complete for r in with_tools):
+        return Completeness.partial
+    # A language that knows it missed tools (one it could not read, or a stopped
+    # extractor) leaves the others' list short of the whole server.
+    if any(r.completeness is Completeness.partial for r in results):
         return Completeness.partial
     return Completeness.complete

@@ -9,7 +9,7 @@ evaluator resolves names, constants and tool lists across modules.
 
 from __future__ import annotations
 
-from crawler.extract.base import DEFAULT_MAX_SOURCE_BYTES
+from crawler.extract.base import DEFAULT_MAX_SOURCE_BYTES, stopped_extraction
 from crawler.extract.py.callers import Callers
 from crawler.extract.py.decorators import find_decorated_tools
 from crawler.extract.py.defaults import either_configuration
@@ -46,12 +46,8 @@ class PythonExtractor:
         try:
             project = Project(package, self.max_source_bytes)
             return self._extract(project)
-        except (Exception, RecursionError) as exc:  # hostile input must never escape
-            return ExtractionResult(
-                skipped=list(project.skipped) if project else [],
-                completeness=Completeness.unknown,
-                notes=[f"extraction stopped: {type(exc).__name__}: {exc}"[:300]],
-            )
+        except Exception as exc:  # RecursionError included
+            return stopped_extraction("Python", exc, project.skipped if project else ())
 
     def _extract(self, project: Project) -> ExtractionResult:
         notes: list[str] = []

@@ -4,6 +4,7 @@ import json
 
 from crawler.extract.manifests import manifest_tools, server_metadata
 from crawler.extract.package import extract_package
+from crawler.extract.python import PythonExtractor
 from crawler.files import PackageFiles
 from mcp_domain import Completeness
 
@@ -79,4 +80,25 @@ def test_an_extractor_that_crashes_loses_only_its_language():
 
     result = extract_package(_package({"a.txt": "x"}), extractors=[Crashing()])
     assert result.tools == []
-    assert "broken extractor failed" in result.skipped[0].reason
+    assert "broken extraction stopped: RuntimeError: bug" in result.skipped[0].reason
+
+
+def test_a_stopped_language_makes_the_other_languages_list_partial():
+    class Crashing:
+        language = "broken"
+
+        def extract(self, package):
+            raise RuntimeError("bug")
+
+    source = "from mcp.server.fastmcp import FastMCP\nmcp = FastMCP('x')\n\n@mcp.tool()\ndef ping() -> str:\n    return 'pong'\n"
+    files = {
+        "pyproject.toml": "[project]\nname='x'\n",
+        "x/__init__.py": "",
+        "x/__main__.py": source,
+    }
+    alone = extract_package(_package(files), extractors=[PythonExtractor()])
+    both = extract_package(_package(files), extractors=[PythonExtractor(), Crashing()])
+    assert [t.name for t in both.tools] == ["ping"]
+    assert alone.completeness is Completeness.complete
+    assert both.completeness is Completeness.partial
+    assert "broken extraction stopped: RuntimeError: bug" in both.notes
