@@ -79,3 +79,13 @@ def text(node: Node | None) -> str:
 
 def line_of(node: Node) -> int:
     return node.start_point[0] + 1
+
+
+def enclosing(node: Node, *types: str) -> Node | None:
+    """The nearest ancestor of one of `types`."""
+    current = node.parent
+    while current is not None:
+        if current.type in types:
+            return current
+        current = current.parent
+    return None

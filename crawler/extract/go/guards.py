@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from tree_sitter import Node
 
 from crawler.extract.go.evaluate import Evaluator
-from crawler.extract.go.parsing import GoFile, enclosing
+from crawler.extract.go.parsing import GoFile
 from crawler.extract.go.symbols import PackageIndex
-from crawler.extract.treesitter import text
+from crawler.extract.treesitter import enclosing, text
 
 Anchor = tuple[Node, GoFile, PackageIndex]
 

@@ -22,10 +22,10 @@ from typing import Any
 from tree_sitter import Node
 
 from crawler.extract.go.evaluate import Evaluator, Scope
-from crawler.extract.go.parsing import GoFile, enclosing
+from crawler.extract.go.parsing import GoFile
 from crawler.extract.go.symbols import Declared, PackageIndex, Program
 from crawler.extract.go.values import Struct
-from crawler.extract.treesitter import text
+from crawler.extract.treesitter import enclosing, text
 
 # Local variables followed from an SDK field back to the parameter it copies.
 MAX_LOCAL_HOPS = 4

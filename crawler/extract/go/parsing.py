@@ -224,13 +224,3 @@ def unescape(body: str) -> str:
         out.append(ch)
         i += 1
     return "".join(out)
-
-
-def enclosing(node: Node, *types: str) -> Node | None:
-    """The nearest ancestor of one of `types`."""
-    current = node.parent
-    while current is not None:
-        if current.type in types:
-            return current
-        current = current.parent
-    return None

@@ -19,11 +19,11 @@ from tree_sitter import Node
 from crawler.extract.go.evaluate import Evaluator, Scope, _bind, _parameter_names
 from crawler.extract.go.mirror import MirrorReader
 from crawler.extract.go.options import OptionReader, ToolParts
-from crawler.extract.go.parsing import GoFile, enclosing
+from crawler.extract.go.parsing import GoFile
 from crawler.extract.go.structs import TypeSchemas
 from crawler.extract.go.symbols import PackageIndex, Program
 from crawler.extract.go.values import JsonConverter, Struct, Unknown
-from crawler.extract.treesitter import line_of, text, walk
+from crawler.extract.treesitter import enclosing, line_of, text, walk
 from mcp_domain import SourceLocation, ToolDefinition
 
 MAX_CALLERS = 200

@@ -24,9 +24,9 @@ from typing import Any
 from tree_sitter import Node
 
 from crawler.extract.go.evaluate import Evaluator, Scope
-from crawler.extract.go.parsing import GoFile, enclosing
+from crawler.extract.go.parsing import GoFile
 from crawler.extract.go.symbols import PackageIndex, Program
-from crawler.extract.treesitter import text
+from crawler.extract.treesitter import enclosing, text
 
 # How many places (uses, callers) are visited while looking for one tool's group.
 MAX_VISITS = 60

@@ -21,15 +21,19 @@ from crawler.extract.js.flow import builds_locals, changed_locals, follow, truth
 from crawler.extract.js.instances import (
     ClassRef,
     MapValue,
-    enclosing_function,
-    function_name,
     is_class,
     map_method,
     new_value,
 )
 from crawler.extract.js.modules import Module, string_value
 from crawler.extract.js.resolve import resolve_import
-from crawler.extract.js.scope import FUNCTIONS, Declaration, Scopes
+from crawler.extract.js.scope import (
+    FUNCTIONS,
+    Declaration,
+    Scopes,
+    enclosing_function,
+    function_name,
+)
 from crawler.extract.js.values import (
     PLACEHOLDER,
     UNDEFINED,

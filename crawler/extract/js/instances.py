@@ -226,26 +226,3 @@ def map_method(value: MapValue, method: str, args: list[Any]) -> Any:
             return True
         return Unresolved("a key perhaps set at run time") if value.partial else False
     return Unresolved(f"Map .{method}() at run time")
-
-
-def enclosing_function(node: Node) -> Node | None:
-    from crawler.extract.js.scope import FUNCTIONS
-
-    parent = node.parent
-    while parent is not None:
-        if parent.type in FUNCTIONS:
-            return parent
-        parent = parent.parent
-    return None
-
-
-def function_name(function: Node) -> str:
-    """The name callers use for a function: its own, or the binding it is assigned to."""
-    own = function.child_by_field_name("name")
-    if own is not None:
-        return text(own)
-    parent = function.parent
-    if parent is not None and parent.type == "variable_declarator":
-        name = parent.child_by_field_name("name")
-        return text(name) if name is not None and name.type == "identifier" else ""
-    return ""

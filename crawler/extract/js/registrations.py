@@ -24,7 +24,7 @@ from crawler.extract.js import disabling, zod
 from crawler.extract.js.evaluate import Evaluator, bind_parameters
 from crawler.extract.js.flow import truthiness
 from crawler.extract.js.modules import Module, string_value
-from crawler.extract.js.scope import FUNCTIONS
+from crawler.extract.js.scope import FUNCTIONS, enclosing_function, function_name
 from crawler.extract.js.values import (
     PLACEHOLDER,
     UNDEFINED,
@@ -142,14 +142,14 @@ class _SiteReader:
         loop = self._loop_contexts()
         if loop:
             yield loop
-        function = _enclosing_function(self.call)
+        function = enclosing_function(self.call)
         for _ in range(_MAX_OUTER):
             if function is None:
                 return
             contexts = self._caller_contexts(function)
             if contexts:
                 yield contexts
-            function = _enclosing_function(function)
+            function = enclosing_function(function)
 
     def _caller_contexts(self, function: Node | None) -> list[tuple[dict[int, Any], str | None]]:
         """Parameter bindings of `function`, once per call site in the package."""
@@ -191,7 +191,7 @@ class _SiteReader:
 
     def _callers(self, function: Node | None) -> list[tuple[Module, Node]]:
         """Calls anywhere in the package that call exactly `function`."""
-        name = _function_name(function) if function is not None else ""
+        name = function_name(function) if function is not None else ""
         if not name:
             return []
         found = []
@@ -209,7 +209,7 @@ class _SiteReader:
 
     def _condition_from_callers(self, found: Found) -> None:
         """A helper that registers tools is only conditional if every caller is."""
-        callers = self._callers(_enclosing_function(self.call))[:_MAX_EXPANSION]
+        callers = self._callers(enclosing_function(self.call))[:_MAX_EXPANSION]
         conditions = [condition_of(site) for _, site in callers]
         if not conditions or any(c is None for c in conditions):
             return
@@ -666,38 +666,6 @@ def _condition_text(node: Node | None) -> str | None:
     if any(marker in test for marker in _MAIN_MODULE_TESTS):
         return None
     return test if len(test) <= _MAX_CONDITION else test[: _MAX_CONDITION - 3] + "..."
-
-
-def _enclosing_function(node: Node) -> Node | None:
-    parent = node.parent
-    while parent is not None:
-        if parent.type in FUNCTIONS:
-            return parent
-        parent = parent.parent
-    return None
-
-
-def _function_name(function: Node) -> str:
-    """The name callers use for a function: its own, or the binding it is assigned to."""
-    own = function.child_by_field_name("name")
-    if own is not None and function.type != "method_definition":
-        return text(own)
-    parent = function.parent
-    if parent is None:
-        return ""
-    if parent.type == "variable_declarator":
-        name = parent.child_by_field_name("name")
-        return text(name) if name is not None and name.type == "identifier" else ""
-    if parent.type == "pair":
-        return text(parent.child_by_field_name("key")).strip("'\"")
-    if parent.type == "assignment_expression":
-        left = parent.child_by_field_name("left")
-        if left is not None and left.type == "member_expression":
-            return text(left.child_by_field_name("property"))
-        return text(left) if left is not None and left.type == "identifier" else ""
-    if function.type == "method_definition" and own is not None:
-        return text(own)
-    return ""
 
 
 def _item_condition(item: Any) -> str | None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from tree_sitter import Node
 
-from crawler.extract.treesitter import text
+from crawler.extract.treesitter import enclosing, text
 
 BLOCKS = frozenset({"program", "statement_block", "class_static_block"})
 FUNCTIONS = frozenset(
@@ -255,3 +255,30 @@ def _pattern_paths(pattern: Node, depth: int = 0) -> list[tuple[str, tuple[Any, 
                 out.extend(_pattern_paths(name, depth + 1))
         return out
     return []
+
+
+def enclosing_function(node: Node) -> Node | None:
+    return enclosing(node, *FUNCTIONS)
+
+
+def function_name(function: Node) -> str:
+    """The name callers use for a function: its own, or the binding it is assigned to."""
+    own = function.child_by_field_name("name")
+    if own is not None and function.type != "method_definition":
+        return text(own)
+    parent = function.parent
+    if parent is None:
+        return ""
+    if parent.type == "variable_declarator":
+        name = parent.child_by_field_name("name")
+        return text(name) if name is not None and name.type == "identifier" else ""
+    if parent.type == "pair":
+        return text(parent.child_by_field_name("key")).strip("'\"")
+    if parent.type == "assignment_expression":
+        left = parent.child_by_field_name("left")
+        if left is not None and left.type == "member_expression":
+            return text(left.child_by_field_name("property"))
+        return text(left) if left is not None and left.type == "identifier" else ""
+    if function.type == "method_definition" and own is not None:
+        return text(own)
+    return ""
