@@ -41,3 +41,24 @@ def stopped_extraction(
         completeness=Completeness.partial,
         notes=[reason],
     )
+
+
+class GuardedExtractor:
+    """An Extractor whose reading (`_read`) may raise on hostile code: `extract` turns
+    any such error into a `stopped_extraction` result, so `extract` never raises."""
+
+    language = ""
+    # How the language is named in notes ("Go", "JavaScript").
+    label = ""
+
+    def __init__(self, max_source_bytes: int = DEFAULT_MAX_SOURCE_BYTES) -> None:
+        self.max_source_bytes = max_source_bytes
+
+    def extract(self, package: PackageFiles) -> ExtractionResult:
+        try:
+            return self._read(package)
+        except Exception as exc:
+            return stopped_extraction(self.label, exc)
+
+    def _read(self, package: PackageFiles) -> ExtractionResult:
+        raise NotImplementedError

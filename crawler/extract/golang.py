@@ -9,7 +9,7 @@ go-sdk's `mcp.AddTool` from the handler's input struct. See crawler/extract/go/.
 
 from __future__ import annotations
 
-from crawler.extract.base import DEFAULT_MAX_SOURCE_BYTES, stopped_extraction
+from crawler.extract.base import GuardedExtractor
 from crawler.extract.go.guards import GuardReader
 from crawler.extract.go.packages import (
     ImportResolver,
@@ -42,19 +42,14 @@ def describe_condition(parts: list[tuple[str, bool | None]]) -> str:
     return wording
 
 
-class GoExtractor:
+class GoExtractor(GuardedExtractor):
     """Implements crawler.extract.base.Extractor for Go modules."""
 
     language = "go"
+    label = "Go"
 
-    def __init__(self, max_source_bytes: int = DEFAULT_MAX_SOURCE_BYTES) -> None:
-        self.max_source_bytes = max_source_bytes
-
-    def extract(self, package: PackageFiles) -> ExtractionResult:
-        try:
-            return _Run(package, self.max_source_bytes).result()
-        except Exception as exc:
-            return stopped_extraction("Go", exc)
+    def _read(self, package: PackageFiles) -> ExtractionResult:
+        return _Run(package, self.max_source_bytes).result()
 
 
 class _Run:

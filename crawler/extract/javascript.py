@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import deque
 
-from crawler.extract.base import DEFAULT_MAX_SOURCE_BYTES, stopped_extraction
+from crawler.extract.base import GuardedExtractor
 from crawler.extract.js.evaluate import Evaluator
 from crawler.extract.js.frameworks import (
     MCP_FRAMEWORK,
@@ -53,19 +53,14 @@ _NOT_SERVER_PARTS = frozenset(
 )
 
 
-class JavaScriptExtractor:
+class JavaScriptExtractor(GuardedExtractor):
     """Implements crawler.extract.base.Extractor for npm packages."""
 
     language = "javascript"
+    label = "JavaScript"
 
-    def __init__(self, max_source_bytes: int = DEFAULT_MAX_SOURCE_BYTES) -> None:
-        self.max_source_bytes = max_source_bytes
-
-    def extract(self, package: PackageFiles) -> ExtractionResult:
-        try:
-            return _Run(package, self.max_source_bytes).result()
-        except Exception as exc:
-            return stopped_extraction("JavaScript", exc)
+    def _read(self, package: PackageFiles) -> ExtractionResult:
+        return _Run(package, self.max_source_bytes).result()
 
 
 class _Run:
