@@ -10,7 +10,7 @@ such as `Object.values`, calls of functions with a single return) and answers
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from tree_sitter import Node
@@ -376,6 +376,21 @@ class Evaluator:
             scopes = self._scopes[module.path] = Scopes(module.imports)
         return scopes
 
+    def method_calls(
+        self, name: str, declared: Node, method: str, module: Module
+    ) -> Iterator[Node]:
+        """Calls `name.<method>(...)` in `module` whose `name` is the binding declared at
+        `declared` (not another variable of the same name)."""
+        for call in module.calls_by_name.get(method, ()):
+            function = call.child_by_field_name("function")
+            target = function.child_by_field_name("object") if function is not None else None
+            if target is None or target.type != "identifier" or text(target) != name:
+                continue
+            declaration = self._scope(module).lookup(name, target)
+            if declaration is not None and declaration.node is not None:
+                if declaration.node.id == declared.id:
+                    yield call
+
     def _name(self, name: str, at: Node, module: Module) -> Any:
         declaration = self._scope(module).lookup(name, at)
         if declaration is None:
@@ -450,18 +465,7 @@ class Evaluator:
         self._active.add(key)
         items: list[Any] = []
         try:
-            for call in module.calls_by_name.get("push", ()):
-                function = call.child_by_field_name("function")
-                target = function.child_by_field_name("object") if function is not None else None
-                if target is None or target.type != "identifier" or text(target) != name:
-                    continue
-                declaration = self._scope(module).lookup(name, target)
-                if (
-                    declaration is None
-                    or declaration.node is None
-                    or declaration.node.id != array.id
-                ):
-                    continue
+            for call in self.method_calls(name, array, "push", module):
                 loop = _loop_around(call, array)
                 elements = self.value(loop.child_by_field_name("right"), module) if loop else None
                 if loop is not None and isinstance(elements, list):

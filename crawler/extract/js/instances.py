@@ -152,18 +152,7 @@ def filled(ev: Evaluator, name: str, declared: Node, module: Module, methods: tu
     """Arguments of each `name.<method>(...)` call on the collection declared at `declared`."""
     found: list[list[Any]] = []
     for method in methods:
-        for call in module.calls_by_name.get(method, ()):
-            function = call.child_by_field_name("function")
-            target = function.child_by_field_name("object") if function is not None else None
-            if target is None or target.type != "identifier" or text(target) != name:
-                continue
-            declaration = ev._scope(module).lookup(name, target)
-            if (
-                declaration is None
-                or declaration.node is None
-                or declaration.node.id != declared.id
-            ):
-                continue
+        for call in ev.method_calls(name, declared, method, module):
             found.extend(ev.call_arguments(call, module))
             if len(found) >= _MAX_FILLS:
                 return found
