@@ -16,7 +16,7 @@ from typing import Any
 
 from crawler.extract.py.evaluator import Evaluator, Scope
 from crawler.extract.py.modules import Module
-from crawler.extract.py.symbols import flat_statements
+from crawler.extract.py.symbols import callee_name, flat_statements
 from crawler.extract.py.values import FuncRef, Unknown
 
 MAX_LEVELS = 3
@@ -133,7 +133,7 @@ class Callers:
                     if not isinstance(stmt, _EXPRESSION_STATEMENTS) or stmt.value is None:
                         continue
                     for node in ast.walk(stmt.value):
-                        if isinstance(node, ast.Call) and _callee_name(node) == callee:
+                        if isinstance(node, ast.Call) and callee_name(node) == callee:
                             sites.append((node, scope))
                     if len(sites) >= MAX_SITES:
                         break
@@ -150,12 +150,3 @@ def _argument(call: ast.Call, name: str, index: int | None) -> ast.expr | None:
     if any(isinstance(arg, ast.Starred) for arg in call.args[: index + 1]):
         return None
     return call.args[index]
-
-
-def _callee_name(call: ast.Call) -> str:
-    func = call.func
-    if isinstance(func, ast.Name):
-        return func.id
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return ""

@@ -16,7 +16,7 @@ from crawler.extract.py.arguments import default_scope
 from crawler.extract.py.defaults import all_state, any_state, with_state
 from crawler.extract.py.evaluator import Evaluator, Scope
 from crawler.extract.py.modules import Module, Project, import_targets
-from crawler.extract.py.symbols import Test, flat_with_conditions, join_conditions
+from crawler.extract.py.symbols import Test, callee_name, flat_with_conditions, join_conditions
 from crawler.extract.py.values import FuncRef, Unknown
 
 FunctionNode = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -99,7 +99,7 @@ class Conditions:
                     continue
                 self.read(module)
                 for stmt, outer in self._calls.get(module.path, ()):
-                    name = _callee_name(stmt.value)
+                    name = callee_name(stmt.value)
                     if not name:
                         continue
                     target = ev.eval(stmt.value.func, ev.module_scope(module), 1)
@@ -203,7 +203,7 @@ class Conditions:
                 if name not in module.text:
                     continue
                 for node in ast.walk(module.tree):
-                    if isinstance(node, ast.Call) and _callee_name(node) == name:
+                    if isinstance(node, ast.Call) and callee_name(node) == name:
                         count += 1
             self._call_counts[name] = count
         return self._call_counts[name]
@@ -236,12 +236,3 @@ def all_state_of(states) -> bool | None:
     if any(state is False for state in states):
         return False
     return True if all(state is True for state in states) else None
-
-
-def _callee_name(call: ast.Call) -> str:
-    func = call.func
-    if isinstance(func, ast.Name):
-        return func.id
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return ""

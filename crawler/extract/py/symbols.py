@@ -407,3 +407,13 @@ def _bind_mutation(table: SymbolTable, call: ast.Call) -> None:
         and call.args
     ):
         table.add(func.value.id, Binding(CALL, call, call.args[-1], method=func.attr))
+
+
+def callee_name(call: ast.Call) -> str:
+    """The last name of what is called: `f` in `f(...)` and in `a.b.f(...)`."""
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return ""
