@@ -15,6 +15,9 @@ from pathlib import Path
 from mcp_domain import Category, ToolDefinition
 
 DATA_DIR = Path(__file__).parent / "data"
+# A server is held out when its seeded hash, read as a fraction, is below the share.
+HOLDOUT_SHARE = 0.25
+SPLIT_SEED = 20240611
 
 
 @dataclass(frozen=True)
@@ -98,17 +101,26 @@ def without_overlap(extra: list[Example], held: list[Example]) -> list[Example]:
     return [e for e in extra if (e.tool.name, e.tool.description) not in seen]
 
 
+def held_out_share(server: str, seed: int = SPLIT_SEED) -> float:
+    """The server's seeded hash read as a fraction in [0, 1): its place in the split."""
+    digest = hashlib.sha256(f"{seed}:{server}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def is_held_out(server: str, holdout: float = HOLDOUT_SHARE, seed: int = SPLIT_SEED) -> bool:
+    """Whether a server is held out: decided by its own name alone.
+
+    No other server is consulted, so adding servers never moves an existing one
+    across the split (a cut at a fixed count of a sorted list would).
+    """
+    return held_out_share(server, seed) < holdout
+
+
 def server_split(
-    examples: list[Example], holdout: float = 0.25, seed: int = 20240611
+    examples: list[Example], holdout: float = HOLDOUT_SHARE, seed: int = SPLIT_SEED
 ) -> tuple[list[Example], list[Example]]:
-    """(train, held-out): whole servers on one side only, chosen by a seeded hash."""
-
-    def rank(server: str) -> str:
-        return hashlib.sha256(f"{seed}:{server}".encode()).hexdigest()
-
-    servers = sorted({e.server for e in examples}, key=rank)
-    n_held = round(len(servers) * holdout)
-    held = set(servers[:n_held])
+    """(train, held-out): whole servers on one side only, each placed by `is_held_out`."""
+    held = {e.server for e in examples if is_held_out(e.server, holdout, seed)}
     train = [e for e in examples if e.server not in held]
     test = [e for e in examples if e.server in held]
     return train, test
