@@ -37,7 +37,7 @@ _INTEGER_TYPES = frozenset(
 )
 _UNSIGNED = frozenset({"uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "byte"})
 # Types jsonschema-go maps to strings (time.Time, slog.Level, math/big numbers).
-_STRING_LIKE = frozenset({"time.Time", "slog.Level", "big.Int", "big.Rat", "big.Float"})
+STRING_LIKE = frozenset({"time.Time", "slog.Level", "big.Int", "big.Rat", "big.Float"})
 _TAG_PAIR = re.compile(r'(\w+):"((?:[^"\\]|\\.)*)"')
 _TAG_ESCAPE = re.compile(r'\\(["\\])')
 # invopop/jsonschema style: key=value items, or a bare flag such as `required` first.
@@ -69,7 +69,7 @@ class TypeSchemas:
         kind = type_node.type
         if kind in ("pointer_type", "parenthesized_type"):
             inner = type_node.named_children
-            return _nullable(
+            return nullable(
                 self.for_type(inner[-1] if inner else None, go_file, package, depth + 1, seen)
             )
         if kind == "slice_type":
@@ -102,7 +102,7 @@ class TypeSchemas:
     def _named(
         self, name: str, go_file: GoFile, package: PackageIndex, depth: int, seen: frozenset[str]
     ) -> dict[str, Any]:
-        builtin = _builtin(name)
+        builtin = builtin_schema(name)
         if builtin is not None:
             return builtin
         key = f"{package.package.folder}.{name}"
@@ -124,7 +124,7 @@ class TypeSchemas:
         else:
             alias = text(type_node.child_by_field_name("package"))
             name = text(type_node.child_by_field_name("name"))
-        if f"{alias}.{name}" in _STRING_LIKE:
+        if f"{alias}.{name}" in STRING_LIKE:
             return {"type": "string"}
         imported = self.program.imported(go_file, alias)
         if imported is None:
@@ -178,23 +178,36 @@ class TypeSchemas:
         properties: dict[str, Any],
         required: list[str],
     ) -> None:
-        json_tag = tags.get("json")
-        settings: set[str] = set()
-        if json_tag is not None:
-            json_name, _, rest = json_tag.partition(",")
-            if json_name == "-" and not rest:
-                return
-            name = json_name or name
-            settings = set(rest.split(",")) if rest else set()
+        field = field_facts(name, tags)
+        if field is None:
+            return
+        name, is_required, description = field
         schema = self.for_type(type_node, go_file, package, depth + 1, seen)
-        description, old_required = _describe(
-            tags.get("jsonschema"), tags.get("jsonschema_description")
-        )
         if description:
             schema = {**schema, "description": description}
         properties[name] = schema
-        if (not settings & {"omitempty", "omitzero"} or old_required) and name not in required:
+        if is_required and name not in required:
             required.append(name)
+
+
+def field_facts(go_name: str, tags: dict[str, str]) -> tuple[str, bool, str] | None:
+    """(property name, required, description) of an exported struct field with these tags,
+    or None when the field is not serialised (`json:"-"`). Shared with the reader of
+    compiled binaries, which finds the same tags in the runtime's type descriptors."""
+    json_tag = tags.get("json")
+    name = go_name
+    settings: set[str] = set()
+    if json_tag is not None:
+        json_name, _, rest = json_tag.partition(",")
+        if json_name == "-" and not rest:
+            return None
+        name = json_name or go_name
+        settings = set(rest.split(",")) if rest else set()
+    description, old_required = _describe(
+        tags.get("jsonschema"), tags.get("jsonschema_description")
+    )
+    is_required = not settings & {"omitempty", "omitzero"} or old_required
+    return name, is_required, description
 
 
 def _describe(tag: str | None, explicit: str | None) -> tuple[str, bool]:
@@ -224,7 +237,8 @@ def _fields(struct: Node) -> list[Node]:
     return []
 
 
-def _builtin(name: str) -> dict[str, Any] | None:
+def builtin_schema(name: str) -> dict[str, Any] | None:
+    """The schema of a predeclared Go type, or None when `name` is not one."""
     if name == "string":
         return {"type": "string"}
     if name == "bool":
@@ -241,7 +255,7 @@ def _builtin(name: str) -> dict[str, Any] | None:
     return None
 
 
-def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+def nullable(schema: dict[str, Any]) -> dict[str, Any]:
     kind = schema.get("type")
     if isinstance(kind, str):
         return {**schema, "type": ["null", kind]}
