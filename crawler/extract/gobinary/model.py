@@ -1,0 +1,301 @@
+"""The call model: what the calls met while walking a function mean for tools.
+
+Runtime allocation and map calls are modelled so that struct literals can be
+read back (a new object has the type it was allocated with; map assignments
+are logged by key). Calls to SDK tool constructors, to helper functions whose
+signature is known, and typed copies of tool structs become drafts. An
+indirect call taking a translation key and a default text returns the default
+(the pattern of servers that let users rename their tool descriptions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from crawler.extract.gobinary import sdk
+from crawler.extract.gobinary.amd64 import AX, BX, DX
+from crawler.extract.gobinary.drafts import Draft, Option, text_of
+from crawler.extract.gobinary.machine import (
+    Addr,
+    Const,
+    HeapPtr,
+    Machine,
+    Opaque,
+    ParamPtr,
+    Value,
+    shift,
+)
+from crawler.extract.gobinary.options import OptionReader, apply_options
+from crawler.extract.gobinary.toolshape import Shapes, ToolStructReader
+from crawler.extract.gobinary.types import POINTER, STRUCT, TypeReader
+
+MAX_MAP_KEYS = 4096
+MAX_TYPE_ARGUMENTS = 8
+
+
+@dataclass(frozen=True)
+class Signature:
+    """How a helper function that defines a tool takes its name and description."""
+
+    name_arg: int
+    description_arg: int | None
+    generic: bool  # the helper is a generic instantiation: its input type is in the dictionary
+    draft: Draft  # what the helper itself sets (a fixed description, properties)
+
+
+class ToolModel:
+    def __init__(
+        self,
+        types: TypeReader,
+        shapes: Shapes,
+        function_name: Callable[[int], str | None],
+        constructors: dict[int, sdk.Constructor],
+        signatures: dict[int, Signature],
+        runtime: dict[int, str],
+        expand: Callable[[int], list[Option] | None] = lambda code: None,
+    ) -> None:
+        self.types = types
+        self.expand = expand
+        # Options applied by indirect calls (`opt(tool)`) in the code walked.
+        self.applied: list[Option] = []
+        self.shapes = shapes
+        self.function_name = function_name
+        self.constructors = constructors
+        self.signatures = signatures
+        self.runtime = runtime
+        self.drafts: list[Draft] = []
+        self.map_keys: dict[int, list[tuple[str, int]]] = {}
+        self.structs = ToolStructReader(shapes, self.map_keys)
+        self._barriers = {a for a, n in runtime.items() if n in sdk.WRITE_BARRIERS}
+
+    def keeps_registers(self, target: int) -> bool:
+        return target in self._barriers
+
+    def call(self, machine: Machine, site: int, target: int | None) -> dict[int, Value] | None:
+        if target is None:
+            return self._indirect(machine)
+        runtime = self.runtime.get(target)
+        if runtime is not None:
+            return self._runtime(machine, site, runtime)
+        constructor = self.constructors.get(target)
+        if constructor is not None:
+            self._constructor(machine, site, constructor)
+            return None
+        signature = self.signatures.get(target)
+        if signature is not None:
+            self._helper(machine, site, signature)
+            return None
+        name = self.function_name(target)
+        option = sdk.option_function(name) if name else None
+        if option is not None:
+            return {AX: Opaque(self._called_option(machine, option))}
+        return None
+
+    def finish(self, machine: Machine) -> None:
+        """After the walk: tool structs allocated on the heap are complete now."""
+        for obj in machine.objects:
+            if obj.type and obj.made_by in ("newobject", "growslice", "makeslice"):
+                for offset, layout in self.shapes.slots(obj.type):
+                    self._add(
+                        self.structs.draft(
+                            machine,
+                            HeapPtr(obj.id, offset),
+                            layout,
+                            "go-binary-struct-fields",
+                            obj.site,
+                        )
+                    )
+
+    # ------------------------------------------------------------------ runtime
+
+    def _runtime(self, machine: Machine, site: int, name: str) -> dict[int, Value] | None:
+        args = [machine.argument(i) for i in range(5)]
+        if name == sdk.NEW_OBJECT:
+            kind = args[0].address if isinstance(args[0], Addr) else 0
+            made = machine.new_object(kind, "newobject", site)
+            return {AX: made} if made else None
+        if name in (sdk.MAKE_MAP_SMALL, sdk.MAKE_MAP):
+            made = machine.new_object(0, "makemap", site)
+            return {AX: made} if made else None
+        if name in (sdk.MAKE_SLICE, sdk.GROW_SLICE):
+            element = args[0] if name == sdk.MAKE_SLICE else args[4]
+            kind = element.address if isinstance(element, Addr) else 0
+            made = machine.new_object(kind, name.split(".")[-1], site)
+            if made is not None and name == sdk.GROW_SLICE:
+                machine.copy_memory(made, args[0], 1 << 20)
+                return {AX: made, BX: args[1]}
+            return {AX: made} if made else None
+        if name in (sdk.MAP_ASSIGN_STRING, sdk.MAP_ASSIGN):
+            return self._map_assign(machine, site, name, args)
+        if name in sdk.TYPED_MOVES:
+            self._typed_move(machine, site, args)
+        return None
+
+    def _map_assign(
+        self, machine: Machine, site: int, name: str, args: list[Value | None]
+    ) -> dict[int, Value] | None:
+        table = args[1]
+        if name == sdk.MAP_ASSIGN_STRING:
+            key = machine.string(args[2], args[3])
+        else:
+            key = machine.string(machine.value_at(args[2], 0), machine.value_at(args[2], 8))
+        slot = machine.new_object(0, "mapslot", site)
+        if isinstance(table, HeapPtr) and key is not None and slot is not None:
+            keys = self.map_keys.setdefault(table.obj, [])
+            if len(keys) < MAX_MAP_KEYS:
+                keys.append((key, slot.obj))
+        return {AX: slot} if slot else None
+
+    def _typed_move(self, machine: Machine, site: int, args: list[Value | None]) -> None:
+        kind, destination, source = args[0], args[1], args[2]
+        if not isinstance(kind, Addr):
+            return
+        # A copy out of read-only data fills a new object with a literal's constant parts;
+        # the object is read when the walk ends, once the rest is stored.
+        static = isinstance(source, Addr)
+        for offset, layout in self.shapes.slots(kind.address):
+            if source is not None and not static:
+                pointer = shift(source, offset)
+                if pointer is not None:
+                    self._add(
+                        self.structs.draft(
+                            machine, pointer, layout, "go-binary-struct-fields", site
+                        )
+                    )
+        described = self.types.type_at(kind.address)
+        if described is not None:
+            machine.copy_memory(destination, source, described.size)
+
+    # ------------------------------------------------------------------ tools
+
+    def _constructor(self, machine: Machine, site: int, constructor: sdk.Constructor) -> None:
+        if constructor.tool_pointer_arg is not None:
+            pointer = machine.argument(constructor.tool_pointer_arg)
+            draft = self._tool_at(machine, pointer, constructor.pattern, site)
+            if draft is not None and constructor.generic and not draft.properties:
+                self._type_argument_schema(machine, draft)
+            self._add(draft)
+            return
+        name = self._text_argument(machine, constructor.name_arg)
+        if name is None:
+            return
+        description = self._text_argument(machine, constructor.description_arg)
+        draft = Draft(name, description, constructor.pattern, site)
+        if constructor.options_arg is not None:
+            reader = OptionReader(machine, self.function_name, self.expand)
+            options = reader.slice(
+                machine.argument(constructor.options_arg),
+                machine.argument(constructor.options_arg + 1),
+            )
+            found = apply_options(options)
+            if found["description"] is not None:
+                draft.description = found["description"]
+            draft.properties = found["properties"]
+            draft.required = found["required"]
+            draft.annotations = found["annotations"]
+        self._add(draft)
+
+    def _tool_at(
+        self, machine: Machine, pointer: Value | None, pattern: str, site: int
+    ) -> Draft | None:
+        if not isinstance(pointer, HeapPtr):
+            return None
+        kind = machine.objects[pointer.obj].type
+        layout = self.shapes.layout(kind) if kind else None
+        if layout is None:
+            return None
+        return self.structs.draft(machine, pointer, layout, pattern, site)
+
+    def _helper(self, machine: Machine, site: int, signature: Signature) -> None:
+        name = self._text_argument(machine, signature.name_arg)
+        if name is None:
+            return
+        own = signature.draft
+        description = own.description
+        if signature.description_arg is not None:
+            description = self._text_argument(machine, signature.description_arg)
+        draft = Draft(name, description, "go-binary-register-args", site)
+        draft.properties = dict(own.properties)
+        draft.required = list(own.required)
+        draft.annotations = dict(own.annotations)
+        if signature.generic:
+            self._type_argument_schema(machine, draft)
+        self._add(draft)
+
+    def _type_argument_schema(self, machine: Machine, draft: Draft) -> None:
+        """Properties from a generic call's first struct type argument (its input type)."""
+        dictionary = machine.argument(0)
+        if isinstance(dictionary, ParamPtr):
+            draft.schema_from_type_argument = True
+            return
+        if not isinstance(dictionary, Addr):
+            draft.schema_read = False
+            return
+        for index in range(MAX_TYPE_ARGUMENTS):
+            word = machine.static_word(dictionary.address + 8 * index)
+            if not isinstance(word, Addr):
+                break
+            described = self.types.type_at(word.address)
+            if described is None:
+                break
+            address = word.address
+            if described.kind == POINTER:
+                address = self.types.element(address) or 0
+                described = self.types.type_at(address)
+            if described is not None and described.kind == STRUCT:
+                schema = self.types.schema(address)
+                for key, value in schema.get("properties", {}).items():
+                    draft.properties.setdefault(key, value)
+                draft.required.extend(
+                    r for r in schema.get("required", []) if r not in draft.required
+                )
+                return
+        draft.schema_read = False
+
+    def _text_argument(self, machine: Machine, index: int | None):  # -> Text | None
+        if index is None:
+            return None
+        return text_of(machine, machine.argument(index), machine.argument(index + 1))
+
+    def _add(self, draft: Draft | None) -> None:
+        if draft is None:
+            return
+        if isinstance(draft.name, str) and not sdk.looks_like_tool_name(draft.name):
+            return
+        self.drafts.append(draft)
+
+    # ------------------------------------------------------------------ options and indirect calls
+
+    def _called_option(self, machine: Machine, kind: str) -> Option:
+        """An option made by a call to the SDK's own (not inlined) function."""
+        option = Option(kind)
+        reader = OptionReader(machine, self.function_name, self.expand)
+        if kind in sdk.PROPERTY_OPTIONS:
+            name = self._text_argument(machine, 0)
+            if name is not None:
+                option.texts.append(name)
+            option.nested = reader.slice(machine.argument(2), machine.argument(3))
+        elif kind in sdk.ANNOTATION_OPTIONS and kind != "WithTitleAnnotation":
+            value = machine.argument(0)
+            if isinstance(value, Const):
+                option.flags.append(bool(value.value & 0xFF))
+        elif kind not in sdk.PROPERTY_REQUIRED_OPTIONS:
+            text = self._text_argument(machine, 0)
+            if text is not None:
+                option.texts.append(text)
+        return option
+
+    def _indirect(self, machine: Machine) -> dict[int, Value] | None:
+        # Go passes a closure's own pointer in DX: a known option being applied.
+        applied = OptionReader(machine, self.function_name, self.expand).option(machine.regs[DX])
+        if applied is not None:
+            self.applied.append(applied)
+            return None
+        key = machine.string(machine.argument(0), machine.argument(1))
+        if key is None or not sdk.TRANSLATION_KEY.fullmatch(key):
+            return None
+        default = text_of(machine, machine.argument(2), machine.argument(3))
+        if default is None:
+            return None
+        return {AX: machine.argument(2), BX: machine.argument(3)}

@@ -1,0 +1,58 @@
+"""A quick pass over many functions' bytes: which functions each one may call,
+and which static addresses it loads with a RIP-relative LEA.
+
+Byte patterns are matched without decoding, so a match can sit inside another
+instruction; the result only chooses which functions are worth decoding in
+full (a wrong match costs time, never a wrong tool).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from crawler.extract.gobinary.image import Image
+from crawler.extract.gobinary.pclntab import Function
+from crawler.extract.gobinary.view import Corrupt
+
+# CALL rel32, and LEA r64, [RIP+disp32] (REX.W or REX.WR, opcode 8D, ModRM with mod 00, rm 101).
+_CALL_OR_LEA = re.compile(rb"\xe8|[\x48\x4c]\x8d[\x05\x0d\x15\x1d\x25\x2d\x35\x3d]", re.DOTALL)
+
+
+@dataclass
+class References:
+    calls: set[int] = field(default_factory=set)
+    loads: set[int] = field(default_factory=set)
+
+
+def scan_functions(
+    image: Image, functions: list[Function], call_targets: set[int]
+) -> dict[int, References]:
+    """For each function (by entry): the members of `call_targets` it may call, and
+    the 8-byte aligned static addresses it takes (candidates for type descriptors)."""
+    found: dict[int, References] = {}
+    view = image.view
+    for function in functions:
+        try:
+            code = view.window(image.offset_of(function.entry, function.size), function.size)
+        except Corrupt:
+            continue
+        refs = References()
+        size = function.size
+        for match in _CALL_OR_LEA.finditer(code):
+            at = match.start()
+            if code[at] == 0xE8:
+                if at + 5 <= size:
+                    target = function.entry + at + 5 + _rel32(code, at + 1)
+                    if target in call_targets:
+                        refs.calls.add(target)
+            elif at + 7 <= size:
+                target = function.entry + at + 7 + _rel32(code, at + 3)
+                if target % 8 == 0:
+                    refs.loads.add(target)
+        found[function.entry] = refs
+    return found
+
+
+def _rel32(code: memoryview, at: int) -> int:
+    return int.from_bytes(code[at : at + 4], "little", signed=True)
