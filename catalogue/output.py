@@ -46,7 +46,7 @@ def label_json(label: Label) -> dict[str, Any]:
 
 def tool_json(tool: ToolDefinition, label: Label | None) -> dict[str, Any]:
     entry: dict[str, Any] = tool.wire_dict()
-    entry["source"] = tool.source.model_dump() if tool.source else None
+    entry["source"] = tool.source.model_dump(exclude_defaults=True) if tool.source else None
     if tool.condition:
         entry["condition"] = tool.condition
     if label is not None:

@@ -45,6 +45,32 @@ def executable_kind(head: bytes) -> str | None:
     return None
 
 
+# Machine numbers of x86-64 in ELF, Mach-O and PE headers.
+_ELF_MACHINES = {62: "amd64", 183: "arm64", 3: "386", 40: "arm"}
+_MACHO_CPUS = {0x01000007: "amd64", 0x0100000C: "arm64"}
+_PE_MACHINES = {0x8664: "amd64", 0xAA64: "arm64", 0x14C: "386"}
+# The architecture whose code the binary reader understands.
+READABLE_ARCH = "amd64"
+
+
+def executable_arch(head: bytes) -> str | None:
+    """The processor an executable's first bytes say it is for, when they say."""
+    kind = executable_kind(head)
+    if kind == "ELF" and len(head) >= 20:
+        return _ELF_MACHINES.get(int.from_bytes(head[18:20], "little"))
+    if kind == "Mach-O" and len(head) >= 8:
+        return _MACHO_CPUS.get(int.from_bytes(head[4:8], "little"))
+    if kind == "Windows PE" and len(head) >= 0x40:
+        at = int.from_bytes(head[0x3C:0x40], "little")
+        if head[at : at + 4] == b"PE\x00\x00" and len(head) >= at + 6:
+            return _PE_MACHINES.get(int.from_bytes(head[at + 4 : at + 6], "little"))
+    return None
+
+
+# Go servers' executables run to tens of megabytes; this leaves room under the archive total.
+DEFAULT_MAX_EXECUTABLE_BYTES = 128 * 1024 * 1024
+
+
 class ArchiveError(Exception):
     """The archive as a whole cannot be read."""
 
@@ -56,6 +82,8 @@ class ArchiveLimits:
     max_total_bytes: int = 200 * 1024 * 1024
     # Members larger than this are skipped unless their name suggests code or a manifest.
     max_other_file_bytes: int = 512 * 1024
+    # Compiled executables are kept up to this size, for the binary reader.
+    max_executable_bytes: int = DEFAULT_MAX_EXECUTABLE_BYTES
 
 
 _CODE_SUFFIXES = (
@@ -121,8 +149,9 @@ class _Collector:
     ) -> str | None:
         """The safe path to store the member under, or None after recording a skip.
 
-        `head` reads the member's first bytes; it is called only for a member too
-        large to keep, so the skip can say when it is a compiled executable.
+        `head` reads the member's first bytes; it is called only for a member over the
+        size limits, to keep an executable the binary reader can read and otherwise to
+        say in the skip that it is a compiled executable.
         """
         path = _safe_member_path(raw_name)
         if path is None:
@@ -134,10 +163,15 @@ class _Collector:
         if not path.lower().endswith(_CODE_SUFFIXES):
             limit = min(limit, self.limits.max_other_file_bytes)
         if size > limit:
-            kind = executable_kind(head())
-            what = f"; {EXECUTABLE_NOTE} ({kind})" if kind else ""
-            self.skipped.append(FileSkip(file=path, reason=f"file too large ({size} bytes{what})"))
-            return None
+            first = head()
+            kind, arch = executable_kind(first), executable_arch(first)
+            readable = arch == READABLE_ARCH and size <= self.limits.max_executable_bytes
+            if not readable or self.total + size > self.limits.max_total_bytes:
+                # Executables are kept only for the binary reader, within the package limits.
+                what = f"; {EXECUTABLE_NOTE} ({kind}{f', {arch}' if arch else ''})" if kind else ""
+                reason = f"file too large ({size} bytes{what})"
+                self.skipped.append(FileSkip(file=path, reason=reason))
+                return None
         if self.total + size > self.limits.max_total_bytes:
             raise ArchiveError(f"unpacked size exceeds {self.limits.max_total_bytes} bytes")
         return path
@@ -173,13 +207,15 @@ def _from_tar(data: bytes, limits: ArchiveLimits) -> PackageFiles:
                 handle = tar.extractfile(member)
                 if handle is None:
                     continue
-                collector.add(path, handle.read(member.size + 1)[: member.size])
+                # At most the declared size: a tar member cannot give more than its header says.
+                collector.add(path, handle.read(member.size))
     except (tarfile.TarError, EOFError, OSError, ValueError, zlib.error) as exc:
         raise ArchiveError(f"corrupt or truncated tar archive: {exc}") from exc
     return collector.result()
 
 
-_HEAD_BYTES = 4
+# Enough to hold an executable's header up to its machine field (PE's lies past a DOS stub).
+_HEAD_BYTES = 512
 
 
 def _tar_head(tar: tarfile.TarFile, member: tarfile.TarInfo) -> bytes:

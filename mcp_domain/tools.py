@@ -15,6 +15,9 @@ class SourceLocation(BaseModel):
 
     file: str
     line: int = Field(ge=0)
+    # In a compiled file (which has no lines): the function and code address read,
+    # e.g. "github.com/o/r/tools.init+0x1a4 (0x8b86b5)".
+    symbol: str = ""
 
 
 class ToolDefinition(BaseModel):

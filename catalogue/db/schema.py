@@ -71,6 +71,8 @@ class Tool(Base):
     annotations: Mapped[dict[str, Any]] = mapped_column(default=dict)
     source_file: Mapped[str] = mapped_column(Text, default="")
     source_line: Mapped[int] = mapped_column(Integer, default=0)
+    # For a definition read out of a compiled file: the function and code address.
+    source_symbol: Mapped[str] = mapped_column(Text, default="", server_default="")
     pattern: Mapped[str] = mapped_column(String(100), default="")
     condition: Mapped[str | None] = mapped_column(Text, nullable=True)
     definition_hash: Mapped[str] = mapped_column(String(64), index=True)

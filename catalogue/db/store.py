@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, make_url, select
+from sqlalchemy import Engine, create_engine, event, inspect, make_url, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from catalogue.db.schema import Base, Release, Server, Tool, ToolLabel
@@ -32,7 +32,31 @@ def open_database(value: str) -> sessionmaker[Session]:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     Base.metadata.create_all(engine)
+    _add_new_columns(engine)
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def _add_new_columns(engine: Engine) -> None:
+    """Give a database made by an older version the columns added since, with their
+    defaults, so an existing catalogue file keeps working."""
+    inspector = inspect(engine)
+    with engine.begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            if not inspector.has_table(table.name):
+                continue
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present or column.server_default is None:
+                    continue
+                kind = column.type.compile(dialect=engine.dialect)
+                # Our own schema's literal (DDL takes no bound parameters), quoted as SQL does.
+                default = str(getattr(column.server_default, "arg", "")).replace("'", "''")
+                connection.execute(
+                    text(
+                        f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind} "
+                        f"DEFAULT '{default}'"
+                    )
+                )
 
 
 def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -84,6 +108,7 @@ def store_tools(
             annotations=tool.annotations,
             source_file=tool.source.file if tool.source else "",
             source_line=tool.source.line if tool.source else 0,
+            source_symbol=tool.source.symbol if tool.source else "",
             pattern=tool.pattern,
             condition=tool.condition,
             definition_hash=tool.definition_hash(),
@@ -134,7 +159,7 @@ def tool_definition(row: Tool) -> ToolDefinition:
         description=row.description,
         input_schema=row.input_schema,
         annotations=row.annotations,
-        source=SourceLocation(file=row.source_file, line=row.source_line)
+        source=SourceLocation(file=row.source_file, line=row.source_line, symbol=row.source_symbol)
         if row.source_file
         else None,
         pattern=row.pattern,

@@ -8,9 +8,12 @@ from contextlib import contextmanager
 
 from crawler.archive import EXECUTABLE_NOTE, executable_kind
 from crawler.extract.base import DEFAULT_MAX_SOURCE_BYTES, Extractor, stopped_extraction
+from crawler.extract.gobinary.extract import read_executables
 from crawler.extract.manifests import manifest_tools, server_metadata
 from crawler.files import PackageFiles
 from mcp_domain import Completeness, ExtractionResult, FileSkip
+
+NO_TOOLS_IN_CODE = "no MCP tool definitions were found in the package's code"
 
 
 def default_extractors(max_source_bytes: int = DEFAULT_MAX_SOURCE_BYTES) -> list[Extractor]:
@@ -67,22 +70,29 @@ def _extract_package(
             merged.tools = hinted.tools
             merged.notes = hinted.notes + merged.notes
     if not merged.tools:
-        merged.notes = _executable_notes(package) + merged.notes
+        # Source beats binary: a compiled program is read only when nothing else defined tools.
+        compiled = read_executables(package)
+        if compiled.tools:
+            merged.tools = compiled.tools
+            merged.completeness = compiled.completeness
+            merged.notes = compiled.notes + [n for n in merged.notes if n != NO_TOOLS_IN_CODE]
+        else:
+            merged.notes = _executable_notes(package) + compiled.notes + merged.notes
     merged.metadata = server_metadata(package)
     return merged
 
 
 def _executable_notes(package: PackageFiles) -> list[str]:
     """Why a package that ships a compiled program shows no tools: its definitions were
-    compiled into it, and static reading needs the server's source."""
+    compiled into it, and neither the binary reader nor the source could give them."""
     programs = [s.file for s in package.skipped if EXECUTABLE_NOTE in s.reason]
     programs += [path for path, data in package.files.items() if executable_kind(data[:4])]
     if not programs:
         return []
     shown = ", ".join(sorted(programs)[:3]) + (", ..." if len(programs) > 3 else "")
     return [
-        f"the server ships as a compiled executable ({shown}): its tool definitions are "
-        "in its source, which this package does not contain, so its tools are unknown"
+        f"the server ships as a compiled executable ({shown}): no tool definition could be "
+        "read out of it and its source is not in this package, so its tools are unknown"
     ]
 
 
@@ -100,7 +110,7 @@ def merge_results(
         merged.notes.extend(result.notes)
     merged.completeness = _verdict(results)
     if not merged.tools and not merged.notes:
-        merged.notes.append("no MCP tool definitions were found in the package's code")
+        merged.notes.append(NO_TOOLS_IN_CODE)
     return merged
 
 
