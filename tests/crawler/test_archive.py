@@ -130,3 +130,31 @@ def test_oversized_executable_is_named_as_one_in_tar_and_zip():
         buffer.getvalue(), "demo-1.0-py3-none-any.whl", ArchiveLimits(max_other_file_bytes=1000)
     )
     assert package.skipped[0].reason.endswith("; a compiled executable (Windows PE))")
+
+
+def _elf_head(machine: int) -> bytes:
+    return b"\x7fELF\x02\x01\x01" + b"\x00" * 11 + machine.to_bytes(2, "little")
+
+
+def test_amd64_executables_are_kept_for_the_binary_reader_within_their_limit():
+    amd64 = _elf_head(62) + b"\x00" * 5000
+    arm64 = _elf_head(183) + b"\x00" * 5000
+    limits = ArchiveLimits(max_other_file_bytes=1000, max_executable_bytes=6000)
+    package = unpack_bytes(_tar({"pkg/bin/x64": amd64, "pkg/bin/arm": arm64}), "x.tgz", limits)
+    assert package.files["bin/x64"] == amd64
+    reasons = {s.file: s.reason for s in package.skipped}
+    # Skips keep the member's own path; the top folder is stripped from kept files only.
+    assert reasons == {
+        "pkg/bin/arm": "file too large (5020 bytes; a compiled executable (ELF, arm64))"
+    }
+    small = ArchiveLimits(max_other_file_bytes=1000, max_executable_bytes=4000)
+    package = unpack_bytes(_tar({"pkg/bin/x64": amd64}), "x.tgz", small)
+    assert package.skipped[0].reason.endswith("a compiled executable (ELF, amd64))")
+
+
+def test_an_executable_over_the_package_total_is_skipped_not_fatal():
+    amd64 = _elf_head(62) + b"\x00" * 5000
+    limits = ArchiveLimits(max_other_file_bytes=1000, max_total_bytes=3000)
+    package = unpack_bytes(_tar({"pkg/bin/x64": amd64, "pkg/a.py": b"x = 1\n"}), "x.tgz", limits)
+    assert set(package.files) == {"a.py"}
+    assert package.skipped[0].file == "pkg/bin/x64"

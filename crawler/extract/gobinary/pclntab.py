@@ -124,20 +124,9 @@ class FunctionTable:
     def with_prefix(self, prefix: str) -> list[Function]:
         """Functions whose name starts with `prefix`, found by searching the name table
         (much faster than decoding every name)."""
-        offsets = self._offsets_by_name()
-        view = self.image.view
-        needle = b"\x00" + prefix.encode()
         found = []
-        start, end = self.names_at, self._name_limit
-        if view.data[start : start + len(needle) - 1] == needle[1:]:
-            at = start - 1  # the very first name has no NUL before it
-        else:
-            at = view.find(needle, start, end)
-        while at >= 0:
-            index = offsets.get(at + 1 - start)
-            if index is not None:
-                found.append(self.function(index))
-            at = view.find(needle, at + 1, end)
+        for index in self._indexes_of(prefix.encode()):
+            found.append(self.function(index))
         return found
 
     def every(self) -> list[Function]:
@@ -152,20 +141,27 @@ class FunctionTable:
 
     def lookup(self, names: list[str]) -> dict[str, Function]:
         """The functions called exactly one of `names` (the first of each name)."""
+        found: dict[str, Function] = {}
+        for name in names:
+            for index in self._indexes_of(name.encode() + b"\x00"):
+                found[name] = self.function(index)
+                break
+        return found
+
+    def _indexes_of(self, text: bytes):  # -> Iterator[int]
+        """Indexes of the functions whose name starts with `text`, in name-table order."""
         offsets = self._offsets_by_name()
         view = self.image.view
         start, end = self.names_at, self._name_limit
-        found: dict[str, Function] = {}
-        for name in names:
-            needle = b"\x00" + name.encode() + b"\x00"
-            at = view.find(needle, start, end)
-            while at >= 0:
-                index = offsets.get(at + 1 - start)
-                if index is not None:
-                    found[name] = self.function(index)
-                    break
-                at = view.find(needle, at + 1, end)
-        return found
+        if view.data[start : start + len(text)] == text and 0 in offsets:
+            yield offsets[0]
+        needle = b"\x00" + text
+        at = view.find(needle, start, end)
+        while at >= 0:
+            index = offsets.get(at + 1 - start)
+            if index is not None:
+                yield index
+            at = view.find(needle, at + 1, end)
 
     def _record_name_offset(self, index: int) -> int:
         record = self._record_offset + self.records[index]

@@ -1,0 +1,304 @@
+"""Tools read out of compiled Go executables (hand-built, real-shaped ELF files)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from crawler.archive import unpack_bytes
+from crawler.extract.gobinary.reader import read_binary
+from crawler.extract.package import extract_package
+from crawler.files import PackageFiles
+from mcp_domain import Completeness
+from tests.extract.gobinary_builder import (
+    AX,
+    BX,
+    CX,
+    DI,
+    DX,
+    KIND_INT,
+    KIND_INTERFACE,
+    KIND_STRING,
+    SI,
+    SP,
+    GoElf,
+)
+
+MCP = "github.com/mark3labs/mcp-go/mcp"
+GO_SDK = "github.com/modelcontextprotocol/go-sdk/mcp"
+
+
+def mcp_go_server() -> GoElf:
+    """Tools made with mcp.NewTool: options called, inlined as closures, and a description
+    passed through a translation helper."""
+    elf = GoElf(dependencies=[("github.com/mark3labs/mcp-go", "v0.36.0")])
+    init = "example.test/srv/tools.init"
+    elf.declare(
+        "runtime.newobject",
+        f"{MCP}.NewTool",
+        f"{MCP}.WithDescription",
+        f"{MCP}.WithString",
+        f"{MCP}.Description",
+        f"{MCP}.Required",
+        init,
+        f"{init}.WithDescription.func1",
+        f"{init}.WithString.func2",
+        f"{init}.Description.func3",
+    )
+    s = elf.string
+    weather, weather_len = s("get_weather")
+    weather_desc, weather_desc_len = s("Get the weather for a city.")
+    city, city_len = s("city")
+    city_desc, city_desc_len = s("City name")
+    cities, cities_len = s("list_cities")
+    cities_desc, cities_desc_len = s("List the cities of a country.")
+    country, country_len = s("country")
+    country_desc, country_desc_len = s("Country code")
+    alerts, alerts_len = s("weather_alerts")
+    key, key_len = s("TOOL_WEATHER_ALERTS_DESCRIPTION")
+    default, default_len = s("Active weather alerts.")
+    a = elf.asm(init)
+    # get_weather: options made by calls to the SDK's own functions.
+    a.lea_rip(AX, weather_desc).mov_imm(BX, weather_desc_len).call(
+        elf.entry(f"{MCP}.WithDescription")
+    )
+    a.store(SP, 0x40, AX)
+    a.lea_rip(AX, city_desc).mov_imm(BX, city_desc_len).call(elf.entry(f"{MCP}.Description"))
+    a.store(SP, 0x60, AX)
+    a.call(elf.entry(f"{MCP}.Required")).store(SP, 0x68, AX)
+    a.lea_rip(AX, city).mov_imm(BX, city_len).lea(CX, SP, 0x60).mov_imm(DI, 2).mov_imm(SI, 2)
+    a.call(elf.entry(f"{MCP}.WithString")).store(SP, 0x48, AX)
+    a.lea_rip(AX, weather).mov_imm(BX, weather_len).lea(CX, SP, 0x40).mov_imm(DI, 2)
+    a.mov_imm(SI, 2).call(elf.entry(f"{MCP}.NewTool"))
+    # list_cities: options inlined, leaving closures on the stack.
+    a.lea_rip(DX, elf.entry(f"{init}.WithDescription.func1")).store(SP, 0x100, DX)
+    a.lea_rip(DX, cities_desc).store(SP, 0x108, DX).store_imm(SP, 0x110, cities_desc_len)
+    a.lea_rip(DX, elf.entry(f"{init}.Description.func3")).store(SP, 0x140, DX)
+    a.lea_rip(DX, country_desc).store(SP, 0x148, DX).store_imm(SP, 0x150, country_desc_len)
+    a.lea(DX, SP, 0x140).store(SP, 0x160, DX)
+    a.lea_rip(DX, elf.entry(f"{init}.WithString.func2")).store(SP, 0x180, DX)
+    a.lea(DX, SP, 0x160).store(SP, 0x188, DX).store_imm(SP, 0x190, 1).store_imm(SP, 0x198, 1)
+    a.lea_rip(DX, country).store(SP, 0x1A0, DX).store_imm(SP, 0x1A8, country_len)
+    a.lea(DX, SP, 0x100).store(SP, 0x1C0, DX).lea(DX, SP, 0x180).store(SP, 0x1C8, DX)
+    a.lea_rip(AX, cities).mov_imm(BX, cities_len).lea(CX, SP, 0x1C0).mov_imm(DI, 2)
+    a.mov_imm(SI, 2).call(elf.entry(f"{MCP}.NewTool"))
+    # weather_alerts: the description is a translation helper's default text.
+    a.load(SI, SP, 0x300)
+    a.lea_rip(AX, key).mov_imm(BX, key_len).lea_rip(CX, default).mov_imm(DI, default_len)
+    a.call_reg(SI).call(elf.entry(f"{MCP}.WithDescription")).store(SP, 0x40, AX)
+    a.lea_rip(AX, alerts).mov_imm(BX, alerts_len).lea(CX, SP, 0x40).mov_imm(DI, 1)
+    a.mov_imm(SI, 1).call(elf.entry(f"{MCP}.NewTool")).ret()
+    elf.define(init, a)
+    return elf
+
+
+def generic_helper_server() -> GoElf:
+    """`var X = MustTool("name", "description", handler)` with a generic helper whose type
+    argument is the handler's input struct."""
+    elf = GoElf()
+    shape = 'go.shape.struct { City string "json:\\"city\\"" }'
+    helper = f"example.test/srv/tools.MustTool[{shape},go.shape.*uint8]"
+    init = "example.test/srv/tools.init"
+    elf.declare(f"{MCP}.NewTool", f"{MCP}.WithDescription", helper, init)
+    string_type = elf.type(KIND_STRING, 16, "string")
+    int_type = elf.type(KIND_INT, 8, "int")
+    args = elf.struct_type(
+        "tools.ForecastArgs",
+        [
+            (
+                "City",
+                string_type,
+                0,
+                'json:"city" jsonschema:"required,description=City to find"',
+            ),
+            ("Days", int_type, 16, 'json:"days,omitempty" jsonschema:"description=How many days"'),
+            ("internal", int_type, 24, ""),
+        ],
+    )
+    dictionary = elf.words(args, elf.pointer_type("*uint8", int_type))
+    h = elf.asm(helper)
+    h.store(SP, 0x88, BX).store(SP, 0x90, CX).store(SP, 0x98, DI).store(SP, 0xA0, SI)
+    h.load(AX, SP, 0x98).load(BX, SP, 0xA0).call(elf.entry(f"{MCP}.WithDescription"))
+    h.store(SP, 0x40, AX).load(AX, SP, 0x88).load(BX, SP, 0x90).lea(CX, SP, 0x40)
+    h.mov_imm(DI, 1).mov_imm(SI, 1).call(elf.entry(f"{MCP}.NewTool")).ret()
+    elf.define(helper, h)
+    name, name_len = elf.string("get_forecast")
+    text, text_len = elf.string("Weather forecast for a city.")
+    a = elf.asm(init)
+    a.lea_rip(AX, dictionary).lea_rip(BX, name).mov_imm(CX, name_len)
+    a.lea_rip(DI, text).mov_imm(SI, text_len).call(elf.entry(helper)).ret()
+    elf.define(init, a)
+    return elf
+
+
+def go_sdk_server() -> GoElf:
+    """`server.AddTool(&mcp.Tool{Name: ..., Description: ...}, handler)`: a struct literal
+    stored field by field into a new object."""
+    elf = GoElf(dependencies=[("github.com/modelcontextprotocol/go-sdk", "v1.0.0")])
+    register = "main.registerTools"
+    elf.declare("runtime.newobject", f"{GO_SDK}.(*Server).AddTool", register)
+    string_type = elf.type(KIND_STRING, 16, "string")
+    any_type = elf.type(KIND_INTERFACE, 16, "interface {}")
+    tool_type = elf.struct_type(
+        "mcp.Tool",
+        [
+            ("Description", string_type, 0x10, 'json:"description,omitempty"'),
+            ("InputSchema", any_type, 0x20, 'json:"inputSchema"'),
+            ("Name", string_type, 0x30, 'json:"name"'),
+        ],
+    )
+    name, name_len = elf.string("delete_file")
+    text, text_len = elf.string("Delete a file from the workspace.")
+    a = elf.asm(register)
+    a.store(SP, 0x60, AX)
+    a.lea_rip(AX, tool_type).call(elf.entry("runtime.newobject"))
+    a.store_imm(AX, 0x38, name_len).lea_rip(CX, name).store(AX, 0x30, CX)
+    a.store_imm(AX, 0x18, text_len).lea_rip(CX, text).store(AX, 0x10, CX)
+    a.store(SP, 0x20, AX).load(BX, SP, 0x20).load(AX, SP, 0x60)
+    a.call(elf.entry(f"{GO_SDK}.(*Server).AddTool")).ret()
+    elf.define(register, a)
+    return elf
+
+
+def plain_go_program() -> GoElf:
+    """A Go command-line tool: not an MCP server."""
+    elf = GoElf(module="example.test/cli", version="v0.9.0")
+    elf.declare("fmt.Println", "main.main")
+    text, length = elf.string("get_weather")
+    elf.define(
+        "main.main",
+        elf.asm("main.main")
+        .lea_rip(AX, text)
+        .mov_imm(BX, length)
+        .call(elf.entry("fmt.Println"))
+        .ret(),
+    )
+    return elf
+
+
+def by_name(report):
+    return {f.draft.name: f.draft for f in report.found}
+
+
+# ------------------------------------------------------------------ tools
+
+
+def test_mcp_go_tools_with_called_and_inlined_options():
+    report = read_binary(mcp_go_server().build())
+    assert report.skip == ""
+    tools = by_name(report)
+    assert set(tools) == {"get_weather", "list_cities", "weather_alerts"}
+    weather = tools["get_weather"]
+    assert weather.description == "Get the weather for a city."
+    assert weather.properties == {"city": {"type": "string", "description": "City name"}}
+    assert weather.required == ["city"]
+    assert weather.pattern == "go-binary-mcp-go-newtool"
+    cities = tools["list_cities"]
+    assert cities.description == "List the cities of a country."
+    assert cities.properties == {"country": {"type": "string", "description": "Country code"}}
+    assert cities.required == []
+
+
+def test_description_behind_a_translation_helper_is_its_default_text():
+    tools = by_name(read_binary(mcp_go_server().build()))
+    assert tools["weather_alerts"].description == "Active weather alerts."
+
+
+def test_generic_helper_gives_name_description_and_input_type():
+    report = read_binary(generic_helper_server().build())
+    tools = by_name(report)
+    assert list(tools) == ["get_forecast"]
+    forecast = tools["get_forecast"]
+    assert forecast.description == "Weather forecast for a city."
+    assert forecast.pattern == "go-binary-register-args"
+    assert forecast.properties == {
+        "city": {"type": "string", "description": "City to find"},
+        "days": {"type": "integer", "description": "How many days"},
+    }
+    assert forecast.required == ["city"]
+    assert report.found[0].function == "example.test/srv/tools.init"
+
+
+def test_struct_literal_passed_to_the_go_sdk():
+    tools = by_name(read_binary(go_sdk_server().build()))
+    assert list(tools) == ["delete_file"]
+    assert tools["delete_file"].description == "Delete a file from the workspace."
+    assert tools["delete_file"].pattern == "go-binary-go-sdk-addtool"
+
+
+def test_a_go_program_that_is_no_mcp_server_gives_no_tools():
+    report = read_binary(plain_go_program().build())
+    assert report.go and report.found == [] and report.skip == ""
+    assert report.build.built_from() == "example.test/cli v0.9.0"
+
+
+def test_arm64_binaries_are_recognised_and_said_not_read():
+    elf = mcp_go_server()
+    elf.machine = 183
+    report = read_binary(elf.build())
+    assert report.found == []
+    assert report.skip == "arm64 code is not read yet (only amd64)"
+    assert report.build.built_from() == "example.test/srv v1.2.3"
+
+
+# ------------------------------------------------------------------ in a package
+
+
+def _wheel(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as wheel:
+        for name, data in members.items():
+            wheel.writestr(name, data)
+    return buffer.getvalue()
+
+
+LAUNCHER = (
+    b"import os, sys\n"
+    b"def main():\n"
+    b"    os.execv(os.path.join(os.path.dirname(__file__), 'bin', 'srv'), sys.argv)\n"
+)
+
+
+def test_package_shipping_a_go_binary_gets_its_tools_marked_partial():
+    data = _wheel({"srv/__init__.py": LAUNCHER, "srv/bin/srv": generic_helper_server().build()})
+    result = extract_package(unpack_bytes(data, "srv-1.2.3-py3-none-manylinux_2_17_x86_64.whl"))
+    assert [t.name for t in result.tools] == ["get_forecast"]
+    tool = result.tools[0]
+    assert result.completeness is Completeness.partial
+    assert tool.source.file == "bin/srv"
+    assert tool.source.symbol.startswith("example.test/srv/tools.init+0x")
+    assert tool.input_schema["properties"]["city"]["type"] == "string"
+    assert result.notes[0].startswith(
+        "tools read from the compiled executable bin/srv, a Go program built from "
+        "example.test/srv v1.2.3 with go1.22.4"
+    )
+
+
+def test_source_beats_binary():
+    server = (
+        b"from mcp.server.fastmcp import FastMCP\nmcp = FastMCP('demo')\n"
+        b"@mcp.tool()\ndef ping() -> str:\n    '''Answer pong.'''\n    return 'pong'\n"
+        b"def main():\n    mcp.run()\n"
+    )
+    data = _wheel(
+        {
+            "demo/__init__.py": server,
+            "demo/bin/srv": mcp_go_server().build(),
+            "demo-1.0.dist-info/entry_points.txt": b"[console_scripts]\ndemo = demo:main\n",
+        }
+    )
+    result = extract_package(unpack_bytes(data, "demo-1.0-py3-none-any.whl"))
+    assert [t.name for t in result.tools] == ["ping"]
+    assert not any("compiled executable" in n for n in result.notes)
+
+
+def test_unreadable_go_binary_keeps_the_compiled_executable_note():
+    package = PackageFiles(files={"bin/cli": plain_go_program().build()})
+    result = extract_package(package)
+    assert result.tools == []
+    assert result.completeness is Completeness.unknown
+    assert result.notes[0].startswith("the server ships as a compiled executable (bin/cli)")
+    assert (
+        "bin/cli: a Go program built from example.test/cli v0.9.0; "
+        "no MCP tool definition was recognised in its code"
+    ) in result.notes
