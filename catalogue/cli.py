@@ -62,7 +62,8 @@ def scan(
     """List and label the tools of a local package. No network, no database."""
     from catalogue.commands.scan import run_scan
 
-    run_scan(path, as_json, Settings.load().max_source_bytes)
+    settings = Settings.load()
+    run_scan(path, as_json, settings.max_source_bytes, settings.max_executable_bytes)
 
 
 @app.command()

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import classifier
 from catalogue.db import store
 from catalogue.db.schema import CrawlRun, Release, utcnow
-from crawler.archive import ArchiveError, unpack_bytes
+from crawler.archive import ArchiveError, ArchiveLimits, unpack_bytes
 from crawler.extract.package import extract_package
 from crawler.sources.base import PackageSpec, Source, SourceError
 from crawler.sources.base import Release as ReleaseInfo
@@ -43,10 +43,12 @@ class Crawler:
         sessions: sessionmaker[Session],
         sources: dict[str, Source],
         extract: Callable[..., ExtractionResult] = extract_package,
+        limits: ArchiveLimits | None = None,
     ) -> None:
         self.sessions = sessions
         self.sources = sources
         self.extract = extract
+        self.limits = limits
 
     def crawl(
         self,
@@ -83,7 +85,7 @@ class Crawler:
                 )
         try:
             data = source.download(info)
-            package = unpack_bytes(data, info.artifact.filename)
+            package = unpack_bytes(data, info.artifact.filename, self.limits)
         except (SourceError, ArchiveError) as exc:
             error = f"{info.source}:{info.name} {info.version}: {exc}"
             self._record_failure(info, error)

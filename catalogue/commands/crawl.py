@@ -14,6 +14,7 @@ from catalogue.errors import EXIT_OK, EXIT_SOME_FAILED, UsageError
 from catalogue.output import console, err_console, print_json, safe_text
 from catalogue.pipeline import Crawler, PackageOutcome
 from catalogue.settings import Settings
+from crawler.archive import ArchiveLimits
 from crawler.endpoints import EndpointError, npm_registry_url, pypi_base_url
 from crawler.http import HttpClient
 from crawler.sources.base import PackageSpec, Source, parse_spec
@@ -63,7 +64,8 @@ def run_crawl(packages: list[str], settings: Settings, as_json: bool) -> int:
     specs = parse_specs(packages or default_packages())
     sessions = store.open_database(settings.db)
     with HttpClient() as http:
-        crawler = Crawler(sessions, make_sources(settings, specs, http))
+        limits = ArchiveLimits(max_executable_bytes=settings.max_executable_bytes)
+        crawler = Crawler(sessions, make_sources(settings, specs, http), limits=limits)
         outcomes = _crawl_with_progress(crawler, specs, quiet=as_json)
     if as_json:
         print_json({"db": settings.db, "packages": [vars(o) for o in outcomes]})

@@ -8,15 +8,25 @@ import classifier
 from catalogue.errors import CatalogueError, UsageError
 from catalogue.output import console, print_json, safe_text, tool_json
 from catalogue.tables import labels_table
-from crawler.archive import ArchiveError, open_package
+from crawler.archive import (
+    DEFAULT_MAX_EXECUTABLE_BYTES,
+    ArchiveError,
+    ArchiveLimits,
+    open_package,
+)
 from crawler.extract.package import default_extractors, extract_package
 
 
-def run_scan(path: Path, as_json: bool, max_source_bytes: int) -> None:
+def run_scan(
+    path: Path,
+    as_json: bool,
+    max_source_bytes: int,
+    max_executable_bytes: int = DEFAULT_MAX_EXECUTABLE_BYTES,
+) -> None:
     if not path.exists():
         raise UsageError(f"{path}: no such file or directory")
     try:
-        package = open_package(path)
+        package = open_package(path, ArchiveLimits(max_executable_bytes=max_executable_bytes))
     except ArchiveError as exc:
         raise CatalogueError(f"{path.name}: {exc}") from None
     result = extract_package(package, default_extractors(max_source_bytes))
