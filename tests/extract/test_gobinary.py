@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from crawler.archive import unpack_bytes
+from crawler.archive import ArchiveLimits, unpack_bytes
 from crawler.extract.gobinary.reader import read_binary
 from crawler.extract.package import extract_package
 from crawler.files import PackageFiles
@@ -302,3 +302,13 @@ def test_unreadable_go_binary_keeps_the_compiled_executable_note():
         "bin/cli: a Go program built from example.test/cli v0.9.0; "
         "no MCP tool definition was recognised in its code"
     ) in result.notes
+
+
+def test_an_arm64_executable_left_out_by_the_unpacker_is_said_not_read():
+    elf = mcp_go_server()
+    elf.machine = 183
+    data = _wheel({"srv/__init__.py": LAUNCHER, "srv/bin/srv": elf.build()})
+    limits = ArchiveLimits(max_other_file_bytes=1000)
+    result = extract_package(unpack_bytes(data, "srv-1.2.3-py3-none-linux_aarch64.whl", limits))
+    assert result.tools == []
+    assert "srv/bin/srv: arm64 code is not read yet (only amd64)" in result.notes

@@ -9,9 +9,10 @@ same program built for other platforms.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from crawler.archive import executable_kind
+from crawler.archive import EXECUTABLE_NOTE, READABLE_ARCH, executable_kind
 from crawler.extract.gobinary.reader import BinaryReport, Found, read_binary
 from crawler.files import PackageFiles
 from mcp_domain import Completeness, ExtractionResult, SourceLocation, ToolDefinition
@@ -36,7 +37,27 @@ def read_executables(package: PackageFiles) -> ExtractionResult:
             notes.append(f"{path}: {reason}")
     if len(candidates) > MAX_EXECUTABLES:
         notes.append(f"{len(candidates) - MAX_EXECUTABLES} more executables were not read")
+    notes += _left_out(package)
     return ExtractionResult(notes=notes)
+
+
+# How the unpacker describes an executable it did not keep: "... (ELF, arm64))".
+_SKIPPED_EXECUTABLE = re.compile(re.escape(EXECUTABLE_NOTE) + r" \([^,)]+(?:, (\w+))?\)")
+
+
+def _left_out(package: PackageFiles) -> list[str]:
+    """Why executables the unpacker did not keep were not read."""
+    notes = []
+    for skip in package.skipped:
+        match = _SKIPPED_EXECUTABLE.search(skip.reason)
+        if match is None:
+            continue
+        arch = match.group(1)
+        if arch and arch != READABLE_ARCH:
+            notes.append(f"{skip.file}: {arch} code is not read yet (only {READABLE_ARCH})")
+        else:
+            notes.append(f"{skip.file}: not read ({skip.reason})")
+    return notes
 
 
 def _candidates(package: PackageFiles) -> list[str]:
@@ -80,9 +101,11 @@ def _result(path: str, report: BinaryReport) -> ExtractionResult:
         "its source, so tools built at run time can be missed and every tool compiled in is "
         "listed, whatever the configuration enables"
     ]
-    if any(not f.draft.schema_read for f in report.found):
+    unread = sum(1 for f in report.found if not f.draft.schema_read)
+    if unread:
         notes.append(
-            "some tools' input schemas are built at run time; their properties are missing"
+            f"the input properties of {unread} tools may be incomplete: their schemas are "
+            "built at run time or by options the reader does not know"
         )
     notes += report.problems[:MAX_PROBLEM_NOTES]
     return ExtractionResult(tools=tools, completeness=Completeness.partial, notes=notes)

@@ -188,6 +188,7 @@ class ToolModel:
                 machine.argument(constructor.options_arg),
                 machine.argument(constructor.options_arg + 1),
             )
+            draft.schema_read = reader.unknown == 0
             found = apply_options(options)
             if found["description"] is not None:
                 draft.description = found["description"]

@@ -35,6 +35,8 @@ class OptionReader:
         self.function_name = function_name
         # Options that a closure's code applies (None: not the server's own code).
         self.expand = expand
+        # How many options were met that the reader does not know (they may add properties).
+        self.unknown = 0
 
     def slice(self, pointer: Value | None, length: Value | None, depth: int = 0) -> list[Option]:
         """The options in a []ToolOption (or []PropertyOption) whose data and length are known."""
@@ -45,6 +47,8 @@ class OptionReader:
             option = self.option(self.machine.value_at(pointer, 8 * index), depth)
             if option is not None:
                 found.append(option)
+            elif depth == 0:
+                self.unknown += 1  # a tool option the reader does not know (not a property's)
         return found
 
     def option(self, value: Value | None, depth: int = 0) -> Option | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crawler.extract.gobinary.drafts import Draft, Text, flag_of, text_at
-from crawler.extract.gobinary.machine import Addr, HeapPtr, Machine, Value
+from crawler.extract.gobinary.machine import UNKNOWN, Addr, Const, HeapPtr, Machine, Value
 from crawler.extract.gobinary.types import (
     ARRAY,
     INTERFACE,
@@ -24,6 +24,7 @@ from crawler.extract.gobinary.types import (
 )
 
 MAX_SLOTS = 64
+UNREAD = UNKNOWN  # a schema held somewhere the walk did not follow
 MAX_DEPTH = 3
 _HINTS = {
     "ReadOnlyHint": "readOnlyHint",
@@ -126,38 +127,61 @@ class ToolStructReader:
         return draft
 
     def _schema(self, machine: Machine, pointer: Value, field: Field, draft: Draft) -> None:
-        described = self.types.type_at(field.type)
-        if described is None:
+        """Property names from the schema the tool holds: a map of properties filled key by
+        key in the code walked. A schema that is not a tracked object was made elsewhere
+        (at run time, or from JSON), so its properties are said unread."""
+        located = self._schema_object(machine, pointer, field)
+        if located is None:
+            return  # no schema set: the SDK infers one, or the tool takes no input
+        holder, offset, schema_type = located
+        properties = self.types.field_named(schema_type, "Properties") if schema_type else None
+        if holder is UNREAD or properties is None:
             draft.schema_read = False
             return
-        schema_type: int | None = field.type
-        holder: Value | None = pointer
-        offset = field.offset
+        table = machine.value_at(holder, offset + properties.offset)
+        if isinstance(table, Const) and table.value == 0:
+            return  # no properties
+        if not isinstance(table, HeapPtr):
+            draft.schema_read = False
+            return
+        element = self._property_schema_type(properties.type)
+        for key, slot in self.map_keys.get(table.obj, []):
+            draft.properties[key] = self._property(machine, HeapPtr(slot), element)
+
+    def _schema_object(
+        self, machine: Machine, pointer: Value, field: Field
+    ) -> tuple[Value, int, int | None] | None:
+        """(holder, offset, schema struct type) of the tool's InputSchema field; None when
+        the field is empty; holder UNREAD when it holds something not tracked."""
+        described = self.types.type_at(field.type)
+        if described is None:
+            return UNREAD, 0, None
+        if described.kind == STRUCT:
+            return pointer, field.offset, field.type
         if described.kind == POINTER:
-            holder, offset = machine.value_at(pointer, field.offset), 0
-            schema_type = self.types.element(field.type)
-        elif described.kind == INTERFACE:
+            target = machine.value_at(pointer, field.offset)
+            return self._tracked(target, self.types.element(field.type))
+        if described.kind == INTERFACE:
             # An interface holds (type, data); the data word points at the schema.
             kind_word = machine.value_at(pointer, field.offset)
-            holder, offset = machine.value_at(pointer, field.offset + 8), 0
+            target = machine.value_at(pointer, field.offset + 8)
             schema_type = None
             if isinstance(kind_word, Addr):
                 dynamic = self.types.type_at(kind_word.address)
                 if dynamic is not None and dynamic.kind == POINTER:
                     schema_type = self.types.element(kind_word.address)
-        if holder is None or schema_type is None:
-            draft.schema_read = holder is None and described.kind != STRUCT
-            return
-        properties = self.types.field_named(schema_type, "Properties")
-        if properties is None:
-            draft.schema_read = False
-            return
-        table = machine.value_at(holder, offset + properties.offset)
-        if not isinstance(table, HeapPtr):
-            return  # no properties set
-        element = self._property_schema_type(properties.type)
-        for key, slot in self.map_keys.get(table.obj, []):
-            draft.properties[key] = self._property(machine, HeapPtr(slot), element)
+            return self._tracked(target, schema_type)
+        return UNREAD, 0, None
+
+    @staticmethod
+    def _tracked(
+        target: Value | None, schema_type: int | None
+    ) -> tuple[Value, int, int | None] | None:
+        if isinstance(target, Const) and target.value == 0:
+            return None
+        if isinstance(target, HeapPtr) and schema_type:
+            return target, 0, schema_type
+        return UNREAD, 0, None
 
     def _property_schema_type(self, map_type: int) -> int | None:
         value = self.types.map_value(map_type)
