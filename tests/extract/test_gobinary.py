@@ -312,3 +312,35 @@ def test_an_arm64_executable_left_out_by_the_unpacker_is_said_not_read():
     result = extract_package(unpack_bytes(data, "srv-1.2.3-py3-none-linux_aarch64.whl", limits))
     assert result.tools == []
     assert "srv/bin/srv: arm64 code is not read yet (only amd64)" in result.notes
+
+
+def _helper_server(helper: str, name: str, text: str) -> GoElf:
+    """A helper that changes its name argument (through a call) before `mcp.NewTool`, so the
+    name cannot be followed from the helper's arguments to the SDK call."""
+    elf = GoElf()
+    init = "example.test/srv/tools.init"
+    elf.declare(f"{MCP}.NewTool", "strings.ToLower", helper, init)
+    h = elf.asm(helper)
+    h.call(elf.entry("strings.ToLower")).mov_imm(DI, 0).mov_imm(SI, 0)
+    elf.define(helper, h.call(elf.entry(f"{MCP}.NewTool")).ret())
+    name_at, name_len = elf.string(name)
+    text_at, text_len = elf.string(text)
+    a = elf.asm(init).lea_rip(AX, name_at).mov_imm(BX, name_len)
+    a.lea_rip(CX, text_at).mov_imm(DI, text_len).call(elf.entry(helper)).ret()
+    elf.define(init, a)
+    return elf
+
+
+def test_a_tool_helper_not_followed_is_read_by_argument_position():
+    elf = _helper_server("example.test/srv/tools.registerTool", "get_time", "Current time.")
+    tools = by_name(read_binary(elf.build()))
+    assert list(tools) == ["get_time"]
+    assert tools["get_time"].description == "Current time."
+    assert tools["get_time"].pattern == "go-binary-register-args"
+
+
+def test_helpers_named_for_toolsets_or_prose_free_texts_give_no_tools():
+    toolset = _helper_server("example.test/srv/tools.NewToolset", "issues", "Issue tools.")
+    assert read_binary(toolset.build()).found == []
+    terse = _helper_server("example.test/srv/tools.registerTool", "get_time", "time")
+    assert read_binary(terse.build()).found == []

@@ -17,6 +17,7 @@ from crawler.extract.gobinary import sdk
 from crawler.extract.gobinary.amd64 import AX, BX, DX
 from crawler.extract.gobinary.drafts import Draft, Option, text_of
 from crawler.extract.gobinary.machine import (
+    ARGUMENT_REGISTERS,
     Addr,
     Const,
     HeapPtr,
@@ -54,9 +55,12 @@ class ToolModel:
         signatures: dict[int, Signature],
         runtime: dict[int, str],
         expand: Callable[[int], list[Option] | None] = lambda code: None,
+        positional: set[int] | None = None,
     ) -> None:
         self.types = types
         self.expand = expand
+        # Tool helpers whose arguments are read by position (see reader).
+        self.positional = positional if positional is not None else set()
         # Options applied by indirect calls (`opt(tool)`) in the code walked.
         self.applied: list[Option] = []
         self.shapes = shapes
@@ -85,6 +89,9 @@ class ToolModel:
         signature = self.signatures.get(target)
         if signature is not None:
             self._helper(machine, site, signature)
+            return None
+        if target in self.positional:
+            self._positional(machine, site, "[" in (self.function_name(target) or ""))
             return None
         name = self.function_name(target)
         option = sdk.option_function(name) if name else None
@@ -221,6 +228,25 @@ class ToolModel:
         draft.required = list(own.required)
         draft.annotations = dict(own.annotations)
         if signature.generic:
+            self._type_argument_schema(machine, draft)
+        self._add(draft)
+
+    def _positional(self, machine: Machine, site: int, generic: bool) -> None:
+        """A tool helper read by position: its first two string arguments (after a generic
+        function's dictionary) are the name and the description, when they look like them."""
+        texts: list[str] = []
+        index = 1 if generic else 0
+        while index + 1 < len(ARGUMENT_REGISTERS) and len(texts) < 2:
+            text = machine.string(machine.argument(index), machine.argument(index + 1))
+            if isinstance(machine.argument(index), Addr) and text:
+                texts.append(text)
+                index += 2
+            else:
+                index += 1
+        if len(texts) < 2 or not sdk.looks_like_description(texts[1]):
+            return
+        draft = Draft(texts[0], texts[1], "go-binary-register-args", site)
+        if generic:
             self._type_argument_schema(machine, draft)
         self._add(draft)
 

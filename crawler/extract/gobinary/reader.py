@@ -97,6 +97,7 @@ class _Reader:
         self._applied: dict[int, list[Option] | None] = {}
         self._expanding = 0
         self.signatures: dict[int, Signature] = {}
+        self.positional: set[int] = set()
 
     def run(self) -> None:
         build = self.report.build
@@ -113,13 +114,25 @@ class _Reader:
         scanned = scan_functions(self.image, own, set(constructors) | set(by_entry))
         self.budget.charge(sum(f.size for f in own) // 64)
         heights = self._heights(scanned, set(constructors))
+        wrappers = _callers_within(scanned, set(constructors), MAX_HELPER_DEPTH)
         self.runtime, self.constructors, self.by_entry = runtime, constructors, by_entry
         model = self._model()
         for entry in sorted(heights, key=lambda e: (heights[e], e)):
             function = by_entry[entry]
-            if heights[entry] > 1 and not scanned[entry].calls & set(self.signatures):
+            helpers = set(self.signatures) | self.positional
+            if heights[entry] > 1 and not scanned[entry].calls & helpers:
                 continue  # its callees turned out not to be helpers
+            found = len(self.report.found)
             self._walk(function, model)
+            if (
+                entry in wrappers
+                and entry not in self.signatures
+                and len(self.report.found) == found
+                and _named_as_tool_helper(function.name)
+            ):
+                # A tool helper whose arguments could not be followed to the SDK call:
+                # its callers' first two strings are taken as name and description.
+                self.positional.add(entry)
 
     def _model(self) -> ToolModel:
         return ToolModel(
@@ -130,6 +143,7 @@ class _Reader:
             self.signatures,
             self.runtime,
             self.options_applied_by,
+            self.positional,
         )
 
     def options_applied_by(self, code: int) -> list[Option] | None:
@@ -266,3 +280,21 @@ def _outside(name: str, dependencies: list[str]) -> bool:
     if "." not in head:
         return False  # the standard library's first path element has no dot
     return not any(name.startswith((dep + ".", dep + "/")) for dep in dependencies)
+
+
+def _callers_within(scanned: dict[int, References], targets: set[int], depth: int) -> set[int]:
+    """Functions that call one of `targets` directly or through at most `depth` - 1 others."""
+    reached: set[int] = set()
+    frontier = set(targets)
+    for _ in range(depth):
+        frontier = {e for e, refs in scanned.items() if refs.calls & frontier} - reached
+        if not frontier:
+            break
+        reached |= frontier
+    return reached
+
+
+def _named_as_tool_helper(name: str) -> bool:
+    """`MustTool`, `newTool`, `(*Registry).AddTool`: the function's own name says tool."""
+    short = name.split("[", 1)[0].rsplit("/", 1)[-1].split(".", 1)[-1]
+    return "tool" in short.lower() and "tools" not in short.lower()

@@ -136,3 +136,8 @@ TRANSLATION_KEY = re.compile(r"[A-Z][A-Z0-9_]{2,}")
 
 def looks_like_tool_name(text: str | None) -> bool:
     return text is not None and TOOL_NAME.fullmatch(text) is not None
+
+
+def looks_like_description(text: str) -> bool:
+    """Prose: more than one word. Guards tools read by argument position only."""
+    return len(text.split()) >= 2
