@@ -71,7 +71,10 @@ def _extract_package(
             merged.notes = hinted.notes + merged.notes
     if not merged.tools:
         # Source beats binary: a compiled program is read only when nothing else defined tools.
-        compiled = read_executables(package)
+        try:
+            compiled = read_executables(package)
+        except Exception as exc:  # a reader bug must not lose the package's other results
+            compiled = ExtractionResult(notes=[f"the binary reader stopped early: {exc!r}"])
         if compiled.tools:
             merged.tools = compiled.tools
             merged.completeness = compiled.completeness

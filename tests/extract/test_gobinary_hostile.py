@@ -91,3 +91,15 @@ def test_a_struct_type_that_contains_itself_is_read_to_a_bounded_depth():
     assert [f.draft.name for f in report.found] == ["loop_tool"]
     # The field's type is the struct itself: read once, then left open rather than followed.
     assert report.found[0].draft.properties == {"next": {}}
+
+
+def test_a_bug_in_the_binary_reader_becomes_a_note(monkeypatch):
+    import crawler.extract.gobinary.extract as extract
+
+    def broken(data, **_):
+        raise KeyError("bug")
+
+    monkeypatch.setattr(extract, "read_binary", broken)
+    result = extract_package(PackageFiles(files={"bin/srv": mcp_go_server().build()}))
+    assert result.tools == []
+    assert "the binary reader stopped early: KeyError('bug')" in result.notes

@@ -19,7 +19,7 @@ from mcp_domain import Completeness, ExtractionResult, SourceLocation, ToolDefin
 
 PATTERN_PREFERENCE = ("ELF", "Mach-O", "Windows PE")
 # Executables read per package at most (each has its own step and time budget).
-MAX_EXECUTABLES = 3
+MAX_EXECUTABLES = 2
 MAX_PROBLEM_NOTES = 5
 
 

@@ -33,8 +33,9 @@ MAX_HELPER_DEPTH = 3
 MAX_OPTION_DEPTH = 2
 # Functions larger than this are not walked (generated tables, not tool definitions).
 MAX_FUNCTION_BYTES = 1 << 20
-DEFAULT_STEPS = 3_000_000
-DEFAULT_SECONDS = 10.0
+# Per executable: instructions walked, and seconds. A real server needs tens of thousands.
+DEFAULT_STEPS = 1_000_000
+DEFAULT_SECONDS = 4.0
 
 
 @dataclass
