@@ -92,12 +92,26 @@ def mcp_go_server() -> GoElf:
     return elf
 
 
-def generic_helper_server() -> GoElf:
+CITY_TAG = 'json:"city" jsonschema:"required,description=City to find"'
+DAYS_TAG = 'json:"days,omitempty" jsonschema:"description=How many days"'
+
+
+def go_quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# How the compiler spells the input struct's shape in the instantiation's name.
+FORECAST_SHAPE = (
+    f"go.shape.struct {{ City string {go_quoted(CITY_TAG)}; Days int {go_quoted(DAYS_TAG)}; "
+    "example.test/srv/tools.internal int }"
+)
+
+
+def generic_helper_server(dictionary_has_struct: bool = True) -> GoElf:
     """`var X = MustTool("name", "description", handler)` with a generic helper whose type
     argument is the handler's input struct."""
     elf = GoElf()
-    shape = 'go.shape.struct { City string "json:\\"city\\"" }'
-    helper = f"example.test/srv/tools.MustTool[{shape},go.shape.*uint8]"
+    helper = f"example.test/srv/tools.MustTool[{FORECAST_SHAPE},go.shape.*uint8]"
     init = "example.test/srv/tools.init"
     elf.declare(f"{MCP}.NewTool", f"{MCP}.WithDescription", helper, init)
     string_type = elf.type(KIND_STRING, 16, "string")
@@ -105,17 +119,19 @@ def generic_helper_server() -> GoElf:
     args = elf.struct_type(
         "tools.ForecastArgs",
         [
-            (
-                "City",
-                string_type,
-                0,
-                'json:"city" jsonschema:"required,description=City to find"',
-            ),
-            ("Days", int_type, 16, 'json:"days,omitempty" jsonschema:"description=How many days"'),
+            ("City", string_type, 0, CITY_TAG),
+            ("Days", int_type, 16, DAYS_TAG),
             ("internal", int_type, 24, ""),
         ],
     )
-    dictionary = elf.words(args, elf.pointer_type("*uint8", int_type))
+    other = elf.struct_type("tools.result", [("Text", string_type, 0, 'json:"text"')])
+    # Unified IR dictionaries start with method values and sub-dictionaries; the runtime
+    # types follow, in the order the generic body needs them.
+    subdictionary = elf.words(other)
+    runtime_types = [other, elf.pointer_type("*uint8", int_type)]
+    if dictionary_has_struct:
+        runtime_types.append(elf.pointer_type("*tools.ForecastArgs", args))
+    dictionary = elf.words(subdictionary, *runtime_types)
     h = elf.asm(helper)
     h.store(SP, 0x88, BX).store(SP, 0x90, CX).store(SP, 0x98, DI).store(SP, 0xA0, SI)
     h.load(AX, SP, 0x98).load(BX, SP, 0xA0).call(elf.entry(f"{MCP}.WithDescription"))
@@ -217,6 +233,15 @@ def test_generic_helper_gives_name_description_and_input_type():
     }
     assert forecast.required == ["city"]
     assert report.found[0].function == "example.test/srv/tools.init"
+
+
+def test_a_generic_input_type_missing_from_the_dictionary_is_read_from_its_shape():
+    tools = by_name(read_binary(generic_helper_server(dictionary_has_struct=False).build()))
+    assert tools["get_forecast"].properties == {
+        "city": {"type": "string", "description": "City to find"},
+        "days": {"type": "integer", "description": "How many days"},
+    }
+    assert tools["get_forecast"].required == ["city"]
 
 
 def test_struct_literal_passed_to_the_go_sdk():

@@ -9,8 +9,8 @@ import struct
 from crawler.extract.gobinary.reader import read_binary
 from crawler.extract.package import extract_package
 from crawler.files import PackageFiles
-from tests.extract.gobinary_builder import AX, BX, CX, RODATA, GoElf
-from tests.extract.test_gobinary import generic_helper_server, mcp_go_server
+from tests.extract.gobinary_builder import AX, BX, CX, DI, RODATA, SI, SP, GoElf
+from tests.extract.test_gobinary import MCP, generic_helper_server, mcp_go_server
 
 
 def test_truncated_files_are_skipped_with_a_reason():
@@ -72,21 +72,24 @@ def test_the_step_budget_stops_a_long_walk():
 
 
 def test_a_struct_type_that_contains_itself_is_read_to_a_bounded_depth():
-    elf = generic_helper_server()
-    # A second dictionary whose struct has a pointer field to a copy of itself.
+    elf = GoElf()
+    helper = 'example.test/srv/tools.MustTool[go.shape.struct { Next string "json:\\"next\\"" }]'
+    init = "example.test/srv/tools.init"
+    elf.declare(f"{MCP}.NewTool", helper, init)
     string_type = elf.type(24, 16, "string")
     # Build the struct, then point its one field's type back at the struct itself.
     own = elf.struct_type("tools.Loop", [("Next", string_type, 0, 'json:"next"')])
     fields_at = struct.unpack_from("<Q", elf.rodata, own - RODATA + 56)[0]
     struct.pack_into("<Q", elf.rodata, fields_at - RODATA + 8, own)
     dictionary = elf.words(own)
-    helper = next(f for f in elf.functions if "MustTool" in f)
+    h = elf.asm(helper).store(SP, 0x88, BX).store(SP, 0x90, CX)
+    h.load(AX, SP, 0x88).load(BX, SP, 0x90).zero(DI).zero(SI)
+    elf.define(helper, h.call(elf.entry(f"{MCP}.NewTool")).ret())
     name, length = elf.string("loop_tool")
     text, text_length = elf.string("A tool whose input refers to itself.")
-    init = elf.asm("example.test/srv/tools.init")
-    init.lea_rip(AX, dictionary).lea_rip(BX, name).mov_imm(CX, length)
-    init.lea_rip(7, text).mov_imm(6, text_length).call(elf.entry(helper)).ret()
-    elf.define("example.test/srv/tools.init", init)
+    a = elf.asm(init).lea_rip(AX, dictionary).lea_rip(BX, name).mov_imm(CX, length)
+    a.lea_rip(DI, text).mov_imm(SI, text_length).call(elf.entry(helper)).ret()
+    elf.define(init, a)
     report = read_binary(elf.build())
     assert [f.draft.name for f in report.found] == ["loop_tool"]
     # The field's type is the struct itself: read once, then left open rather than followed.

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from crawler.extract.gobinary import sdk
+from crawler.extract.gobinary import sdk, shapes
 from crawler.extract.gobinary.amd64 import AX, BX, DX
 from crawler.extract.gobinary.drafts import Draft, Option, text_of
 from crawler.extract.gobinary.machine import (
@@ -32,7 +32,7 @@ from crawler.extract.gobinary.toolshape import Shapes, ToolStructReader
 from crawler.extract.gobinary.types import POINTER, STRUCT, TypeReader
 
 MAX_MAP_KEYS = 4096
-MAX_TYPE_ARGUMENTS = 8
+MAX_DICTIONARY_WORDS = 64
 
 
 @dataclass(frozen=True)
@@ -84,14 +84,14 @@ class ToolModel:
             return self._runtime(machine, site, runtime)
         constructor = self.constructors.get(target)
         if constructor is not None:
-            self._constructor(machine, site, constructor)
+            self._constructor(machine, site, target, constructor)
             return None
         signature = self.signatures.get(target)
         if signature is not None:
-            self._helper(machine, site, signature)
+            self._helper(machine, site, target, signature)
             return None
         if target in self.positional:
-            self._positional(machine, site, "[" in (self.function_name(target) or ""))
+            self._positional(machine, site, target)
             return None
         name = self.function_name(target)
         option = sdk.option_function(name) if name else None
@@ -176,12 +176,14 @@ class ToolModel:
 
     # ------------------------------------------------------------------ tools
 
-    def _constructor(self, machine: Machine, site: int, constructor: sdk.Constructor) -> None:
+    def _constructor(
+        self, machine: Machine, site: int, target: int, constructor: sdk.Constructor
+    ) -> None:
         if constructor.tool_pointer_arg is not None:
             pointer = machine.argument(constructor.tool_pointer_arg)
             draft = self._tool_at(machine, pointer, constructor.pattern, site)
             if draft is not None and constructor.generic and not draft.properties:
-                self._type_argument_schema(machine, draft)
+                self._type_argument_schema(machine, draft, self.function_name(target) or "")
             self._add(draft)
             return
         name = self._text_argument(machine, constructor.name_arg)
@@ -189,6 +191,8 @@ class ToolModel:
             return
         description = self._text_argument(machine, constructor.description_arg)
         draft = Draft(name, description, constructor.pattern, site)
+        if constructor.handler_arg is not None:
+            self._handler_schema(machine.argument(constructor.handler_arg), draft)
         if constructor.options_arg is not None:
             reader = OptionReader(machine, self.function_name, self.expand)
             options = reader.slice(
@@ -215,7 +219,7 @@ class ToolModel:
             return None
         return self.structs.draft(machine, pointer, layout, pattern, site)
 
-    def _helper(self, machine: Machine, site: int, signature: Signature) -> None:
+    def _helper(self, machine: Machine, site: int, target: int, signature: Signature) -> None:
         name = self._text_argument(machine, signature.name_arg)
         if name is None:
             return
@@ -228,12 +232,13 @@ class ToolModel:
         draft.required = list(own.required)
         draft.annotations = dict(own.annotations)
         if signature.generic:
-            self._type_argument_schema(machine, draft)
+            self._type_argument_schema(machine, draft, self.function_name(target) or "")
         self._add(draft)
 
-    def _positional(self, machine: Machine, site: int, generic: bool) -> None:
+    def _positional(self, machine: Machine, site: int, target: int) -> None:
         """A tool helper read by position: its first two string arguments (after a generic
         function's dictionary) are the name and the description, when they look like them."""
+        generic = "[" in (self.function_name(target) or "")
         texts: list[str] = []
         index = 1 if generic else 0
         while index + 1 < len(ARGUMENT_REGISTERS) and len(texts) < 2:
@@ -247,38 +252,67 @@ class ToolModel:
             return
         draft = Draft(texts[0], texts[1], "go-binary-register-args", site)
         if generic:
-            self._type_argument_schema(machine, draft)
+            self._type_argument_schema(machine, draft, self.function_name(target) or "")
         self._add(draft)
 
-    def _type_argument_schema(self, machine: Machine, draft: Draft) -> None:
-        """Properties from a generic call's first struct type argument (its input type)."""
+    def _handler_schema(self, handler_type: Value | None, draft: Draft) -> None:
+        """Properties from the first parameter of a handler function's type."""
+        parameters = (
+            self.types.parameters(handler_type.address) if isinstance(handler_type, Addr) else []
+        )
+        if not parameters or not self._struct_properties(parameters[0], draft):
+            draft.schema_read = False
+
+    def _struct_properties(self, address: int, draft: Draft) -> bool:
+        """Add the properties of a struct type (or a pointer to one); False if it is not."""
+        found = self._struct_type(address)
+        if found is None:
+            return False
+        schema = self.types.schema(found)
+        for key, value in schema.get("properties", {}).items():
+            draft.properties.setdefault(key, value)
+        draft.required.extend(r for r in schema.get("required", []) if r not in draft.required)
+        return True
+
+    def _type_argument_schema(self, machine: Machine, draft: Draft, callee: str) -> None:
+        """Properties from a generic call's first type argument (its input type). The
+        callee's name spells that type's shape; a struct shape's fields pick the struct
+        among the runtime types in the call's dictionary (which also holds method values
+        and sub-dictionaries, so its words are not the type arguments in order)."""
         dictionary = machine.argument(0)
         if isinstance(dictionary, ParamPtr):
             draft.schema_from_type_argument = True
             return
-        if not isinstance(dictionary, Addr):
+        arguments = shapes.type_arguments(callee)
+        fields = shapes.struct_fields(arguments[0]) if arguments else None
+        if fields is None:
             draft.schema_read = False
             return
-        for index in range(MAX_TYPE_ARGUMENTS):
-            word = machine.static_word(dictionary.address + 8 * index)
-            if not isinstance(word, Addr):
-                break
-            described = self.types.type_at(word.address)
-            if described is None:
-                break
-            address = word.address
-            if described.kind == POINTER:
-                address = self.types.element(address) or 0
-                described = self.types.type_at(address)
-            if described is not None and described.kind == STRUCT:
-                schema = self.types.schema(address)
-                for key, value in schema.get("properties", {}).items():
-                    draft.properties.setdefault(key, value)
-                draft.required.extend(
-                    r for r in schema.get("required", []) if r not in draft.required
-                )
-                return
-        draft.schema_read = False
+        wanted = shapes.exported_names(fields)
+        if isinstance(dictionary, Addr):
+            for index in range(MAX_DICTIONARY_WORDS):
+                word = machine.static_word(dictionary.address + 8 * index)
+                if not isinstance(word, Addr):
+                    break
+                found = self._struct_type(word.address)
+                if found is not None and self._field_names(found) == wanted:
+                    self._struct_properties(found, draft)
+                    return
+        # Not in the dictionary: the shape's own spelling of the fields.
+        schema, whole = shapes.shape_schema(fields)
+        draft.schema_read = draft.schema_read and whole
+        draft.properties.update(schema.get("properties", {}))
+        draft.required.extend(r for r in schema.get("required", []) if r not in draft.required)
+
+    def _struct_type(self, address: int) -> int | None:
+        described = self.types.type_at(address)
+        if described is not None and described.kind == POINTER:
+            address = self.types.element(address) or 0
+            described = self.types.type_at(address)
+        return address if described is not None and described.kind == STRUCT else None
+
+    def _field_names(self, address: int) -> list[str]:
+        return [f.name for f in self.types.fields(address) if f.name[:1].isupper()]
 
     def _text_argument(self, machine: Machine, index: int | None):  # -> Text | None
         if index is None:

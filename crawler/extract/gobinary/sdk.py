@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 MARK3LABS = "github.com/mark3labs/mcp-go/mcp"
 GO_SDK = "github.com/modelcontextprotocol/go-sdk/mcp"
+METORO = "github.com/metoro-io/mcp-golang"
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,9 @@ class Constructor:
     options_arg: int | None = None  # word index of a variadic []ToolOption
     tool_pointer_arg: int | None = None  # word index of a *Tool
     generic: bool = False  # the first word is a dictionary; type argument 0 is the input
+    # Word index of a handler passed as `any`: its type word is the function's type,
+    # whose first parameter is the input struct.
+    handler_arg: int | None = None
 
 
 CONSTRUCTORS = (
@@ -37,6 +41,13 @@ CONSTRUCTORS = (
     ),
     Constructor(f"{GO_SDK}.AddTool", "go-binary-go-sdk-addtool", tool_pointer_arg=2, generic=True),
     Constructor(f"{GO_SDK}.(*Server).AddTool", "go-binary-go-sdk-addtool", tool_pointer_arg=1),
+    Constructor(
+        f"{METORO}.(*Server).RegisterTool",
+        "go-binary-mcp-golang-registertool",
+        name_arg=1,
+        description_arg=3,
+        handler_arg=5,
+    ),
 )
 
 # mark3labs/mcp-go options, by the short name of the function that makes them.

@@ -21,9 +21,11 @@ from crawler.extract.gobinary.image import Image
 from crawler.extract.gobinary.view import Corrupt
 
 BOOL, INT, UINTPTR, FLOAT32, FLOAT64 = 1, 2, 12, 13, 14
-ARRAY, INTERFACE, MAP, POINTER, SLICE, STRING, STRUCT = 17, 20, 21, 22, 23, 24, 25
+ARRAY, FUNC, INTERFACE, MAP, POINTER, SLICE, STRING, STRUCT = 17, 19, 20, 21, 22, 23, 24, 25
 _KIND_MASK = 0x1F
+_TFLAG_UNCOMMON = 0x1
 _TFLAG_EXTRA_STAR = 0x2
+_UNCOMMON_SIZE = 16
 _NAME_HAS_TAG = 0x2
 _NAME_EMBEDDED = 0x8
 _INTEGER_NAMES = {
@@ -140,6 +142,24 @@ class TypeReader:
             return self.image.word_at(address + self.header + 2 * self.word)
         except Corrupt:
             return None
+
+    def parameters(self, address: int) -> list[int]:
+        """A function type's parameter types: abi.FuncType holds InCount and OutCount
+        (uint16) after the common part, then the parameter type pointers, after an
+        uncommon part when the type has methods."""
+        described = self.type_at(address)
+        if described is None or described.kind != FUNC:
+            return []
+        try:
+            view, image = self.image.view, self.image
+            count = view.u16(image.offset_of(address + self.header, 2))
+            tflag = view.u8(image.offset_of(address + 2 * self.word + 4))
+            start = address + self.header + self.word  # InCount, OutCount, padded to a word
+            if tflag & _TFLAG_UNCOMMON:
+                start += _UNCOMMON_SIZE
+            return [image.word_at(start + index * self.word) for index in range(min(count, 64))]
+        except Corrupt:
+            return []
 
     def fields(self, address: int) -> list[Field]:
         """A struct's fields; empty when it is not a readable struct."""
