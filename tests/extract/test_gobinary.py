@@ -235,6 +235,30 @@ def test_generic_helper_gives_name_description_and_input_type():
     assert report.found[0].function == "example.test/srv/tools.init"
 
 
+def test_every_instantiation_of_a_generic_helper_takes_the_first_ones_reading():
+    elf = generic_helper_server()
+    # A second instantiation, laid out after the first, whose code is not walked again.
+    zone_shape = 'go.shape.struct { Zone string "json:\\"zone\\"" }'
+    other = f"example.test/srv/tools.MustTool[{zone_shape},go.shape.*uint8]"
+    caller = "example.test/srv/zones.init"
+    elf.declare(other, caller)
+    first = next(f for f in elf.functions if f.startswith("example.test/srv/tools.MustTool["))
+    h = elf.asm(other)  # the same code as the first instantiation
+    h.store(SP, 0x88, BX).store(SP, 0x90, CX).store(SP, 0x98, DI).store(SP, 0xA0, SI)
+    h.load(AX, SP, 0x98).load(BX, SP, 0xA0).call(elf.entry(f"{MCP}.WithDescription"))
+    h.store(SP, 0x40, AX).load(AX, SP, 0x88).load(BX, SP, 0x90).lea(CX, SP, 0x40)
+    elf.define(other, h.mov_imm(DI, 1).mov_imm(SI, 1).call(elf.entry(f"{MCP}.NewTool")).ret())
+    assert elf.entry(first) < elf.entry(other)
+    name, name_len = elf.string("get_zone")
+    text, text_len = elf.string("The zone of a city.")
+    a = elf.asm(caller).zero(AX).lea_rip(BX, name).mov_imm(CX, name_len)
+    a.lea_rip(DI, text).mov_imm(SI, text_len).call(elf.entry(other)).ret()
+    elf.define(caller, a)
+    tools = by_name(read_binary(elf.build()))
+    assert set(tools) == {"get_forecast", "get_zone"}
+    assert tools["get_zone"].properties == {"zone": {"type": "string"}}
+
+
 def test_a_generic_input_type_missing_from_the_dictionary_is_read_from_its_shape():
     tools = by_name(read_binary(generic_helper_server(dictionary_has_struct=False).build()))
     assert tools["get_forecast"].properties == {

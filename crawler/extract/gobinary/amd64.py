@@ -115,9 +115,50 @@ _READ_ONLY2 = frozenset({0x0D, 0x18, 0x19, 0x1A, 0x1B, 0x1C, 0x1D, 0x1E, 0x1F, 0
 def decode(code: bytes | memoryview, pos: int, address: int) -> Instruction:
     """The instruction at `code[pos]`, which runs at `address`."""
     try:
-        return _decode(code, pos, address)
+        return _common(code, pos, address) or _decode(code, pos, address)
     except IndexError:
         raise Undecodable(f"instruction at {address:#x} runs past the code") from None
+
+
+_WIDE_REX = frozenset({0x48, 0x49, 0x4C, 0x4D})
+_MOVES = {0x89: STORE, 0x8B: LOAD, 0x8D: LEA}
+
+
+def _common(code: bytes | memoryview, pos: int, address: int) -> Instruction | None:
+    """The forms that make up most of the code walked, decoded without the general path:
+    64-bit MOV to or from memory and LEA, addressed RIP-relative or by a base register
+    plus a displacement. None for anything else."""
+    rex = code[pos]
+    if rex not in _WIDE_REX:
+        return None
+    kind = _MOVES.get(code[pos + 1])
+    if kind is None:
+        return None
+    modrm = code[pos + 2]
+    mod, rm = modrm >> 6, modrm & 7
+    reg = ((modrm >> 3) & 7) | ((rex & 4) << 1)
+    if mod == 0 and rm == 5:
+        disp = int.from_bytes(code[pos + 3 : pos + 7], "little", signed=True)
+        if pos + 7 > len(code):
+            raise IndexError
+        return Instruction(7, kind, reg, mem=Mem(RIP, NO_REG, 1, disp, address + 7 + disp))
+    if mod not in (1, 2):
+        return None
+    at = pos + 3
+    if rm == 4:
+        if code[at] != 0x24:  # a SIB byte with an index: the general path
+            return None
+        at += 1
+    base = rm | ((rex & 1) << 3)
+    if mod == 1:
+        disp = code[at] - 256 if code[at] > 127 else code[at]
+        at += 1
+    else:
+        if at + 4 > len(code):
+            raise IndexError
+        disp = int.from_bytes(code[at : at + 4], "little", signed=True)
+        at += 4
+    return Instruction(at - pos, kind, reg, mem=Mem(base, NO_REG, 1, disp))
 
 
 def _decode(code: bytes | memoryview, pos: int, address: int) -> Instruction:

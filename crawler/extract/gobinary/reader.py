@@ -118,13 +118,22 @@ class _Reader:
         wrappers = _callers_within(scanned, set(constructors), MAX_HELPER_DEPTH)
         self.runtime, self.constructors, self.by_entry = runtime, constructors, by_entry
         model = self._model()
+        learned: dict[str, int] = {}  # generic function -> an instantiation already read
         for entry in sorted(heights, key=lambda e: (heights[e], e)):
             function = by_entry[entry]
             helpers = set(self.signatures) | self.positional
             if heights[entry] > 1 and not scanned[entry].calls & helpers:
                 continue  # its callees turned out not to be helpers
+            generic = function.name.split("[", 1)[0] if "[" in function.name else ""
+            sibling = learned.get(generic) if generic else None
+            if sibling is not None:
+                # Instantiations of one generic helper pass their arguments on alike.
+                self._copy_helper(sibling, entry)
+                continue
             found = len(self.report.found)
             self._walk(function, model)
+            if generic and entry in self.signatures:
+                learned[generic] = entry
             if (
                 entry in wrappers
                 and entry not in self.signatures
@@ -134,6 +143,12 @@ class _Reader:
                 # A tool helper whose arguments could not be followed to the SDK call:
                 # its callers' first two strings are taken as name and description.
                 self.positional.add(entry)
+
+    def _copy_helper(self, sibling: int, entry: int) -> None:
+        if sibling in self.signatures:
+            self.signatures[entry] = self.signatures[sibling]
+        if sibling in self.positional:
+            self.positional.add(entry)
 
     def _model(self) -> ToolModel:
         return ToolModel(

@@ -9,6 +9,7 @@ full (a wrong match costs time, never a wrong tool).
 from __future__ import annotations
 
 import re
+import struct
 from dataclasses import dataclass, field
 
 from crawler.extract.gobinary.image import Image
@@ -17,6 +18,9 @@ from crawler.extract.gobinary.view import Corrupt
 
 # CALL rel32, and LEA r64, [RIP+disp32] (REX.W or REX.WR, opcode 8D, ModRM with mod 00, rm 101).
 _CALL_OR_LEA = re.compile(rb"\xe8|[\x48\x4c]\x8d[\x05\x0d\x15\x1d\x25\x2d\x35\x3d]", re.DOTALL)
+
+
+_REL32 = struct.Struct("<i").unpack_from
 
 
 @dataclass
@@ -39,20 +43,17 @@ def scan_functions(
             continue
         refs = References()
         size = function.size
+        entry, calls, loads = function.entry, refs.calls, refs.loads
         for match in _CALL_OR_LEA.finditer(code):
             at = match.start()
             if code[at] == 0xE8:
                 if at + 5 <= size:
-                    target = function.entry + at + 5 + _rel32(code, at + 1)
+                    target = entry + at + 5 + _REL32(code, at + 1)[0]
                     if target in call_targets:
-                        refs.calls.add(target)
+                        calls.add(target)
             elif at + 7 <= size:
-                target = function.entry + at + 7 + _rel32(code, at + 3)
-                if target % 8 == 0:
-                    refs.loads.add(target)
+                target = entry + at + 7 + _REL32(code, at + 3)[0]
+                if not target & 7:
+                    loads.add(target)
         found[function.entry] = refs
     return found
-
-
-def _rel32(code: memoryview, at: int) -> int:
-    return int.from_bytes(code[at : at + 4], "little", signed=True)
