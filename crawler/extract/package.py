@@ -74,7 +74,8 @@ def _extract_package(
         try:
             compiled = read_executables(package)
         except Exception as exc:  # a reader bug must not lose the package's other results
-            compiled = ExtractionResult(notes=[f"the binary reader stopped early: {exc!r}"])
+            compiled = stopped_extraction("compiled executable", exc)
+            merged.skipped.extend(compiled.skipped)
         if compiled.tools:
             merged.tools = compiled.tools
             merged.completeness = compiled.completeness

@@ -105,4 +105,4 @@ def test_a_bug_in_the_binary_reader_becomes_a_note(monkeypatch):
     monkeypatch.setattr(extract, "read_binary", broken)
     result = extract_package(PackageFiles(files={"bin/srv": mcp_go_server().build()}))
     assert result.tools == []
-    assert "the binary reader stopped early: KeyError('bug')" in result.notes
+    assert "compiled executable extraction stopped: KeyError: 'bug'" in result.notes
