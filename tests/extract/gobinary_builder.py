@@ -116,7 +116,9 @@ class GoElf:
     functions: list[str] = field(default_factory=list)
     code: dict[str, bytes] = field(default_factory=dict)
     rodata: bytearray = field(default_factory=bytearray)
-    dependencies: list[tuple[str, str]] = field(default_factory=list)
+    dependencies: list[tuple[str, str]] = field(
+        default_factory=lambda: [("github.com/mark3labs/mcp-go", "v0.36.0")]
+    )
 
     # ------------------------------------------------------------------ layout
 

@@ -31,7 +31,7 @@ GO_SDK = "github.com/modelcontextprotocol/go-sdk/mcp"
 def mcp_go_server() -> GoElf:
     """Tools made with mcp.NewTool: options called, inlined as closures, and a description
     passed through a translation helper."""
-    elf = GoElf(dependencies=[("github.com/mark3labs/mcp-go", "v0.36.0")])
+    elf = GoElf()
     init = "example.test/srv/tools.init"
     elf.declare(
         "runtime.newobject",
@@ -178,7 +178,9 @@ def go_sdk_server() -> GoElf:
 
 def plain_go_program() -> GoElf:
     """A Go command-line tool: not an MCP server."""
-    elf = GoElf(module="example.test/cli", version="v0.9.0")
+    elf = GoElf(
+        module="example.test/cli", version="v0.9.0", dependencies=[("example.test/flags", "v1.0.0")]
+    )
     elf.declare("fmt.Println", "main.main")
     text, length = elf.string("get_weather")
     elf.define(
@@ -275,10 +277,18 @@ def test_struct_literal_passed_to_the_go_sdk():
     assert tools["delete_file"].pattern == "go-binary-go-sdk-addtool"
 
 
-def test_a_go_program_that_is_no_mcp_server_gives_no_tools():
+def test_a_go_program_built_without_any_mcp_module_is_not_walked():
     report = read_binary(plain_go_program().build())
-    assert report.go and report.found == [] and report.skip == ""
+    assert report.go and report.found == []
+    assert report.skip == "no MCP module among the modules it was built from"
     assert report.build.built_from() == "example.test/cli v0.9.0"
+
+
+def test_a_go_program_with_an_mcp_module_but_no_tools_gives_none():
+    elf = plain_go_program()
+    elf.dependencies.append(("github.com/mark3labs/mcp-go", "v0.36.0"))
+    report = read_binary(elf.build())
+    assert report.go and report.found == [] and report.skip == ""
 
 
 def test_arm64_binaries_are_recognised_and_said_not_read():
@@ -349,7 +359,7 @@ def test_unreadable_go_binary_keeps_the_compiled_executable_note():
     assert result.notes[0].startswith("the server ships as a compiled executable (bin/cli)")
     assert (
         "bin/cli: a Go program built from example.test/cli v0.9.0; "
-        "no MCP tool definition was recognised in its code"
+        "no MCP module among the modules it was built from"
     ) in result.notes
 
 

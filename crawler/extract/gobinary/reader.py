@@ -29,6 +29,8 @@ from crawler.extract.gobinary.view import Corrupt, Unsupported
 
 # How many helper layers between a call site and an SDK constructor are followed.
 MAX_HELPER_DEPTH = 3
+# Words in the path of every Go MCP SDK (and of most servers' own modules).
+_MCP_WORDS = ("mcp", "modelcontextprotocol")
 # How deep option closures that apply other options are followed.
 MAX_OPTION_DEPTH = 2
 # Functions larger than this are not walked (generated tables, not tool definitions).
@@ -75,6 +77,9 @@ def read_binary(
         report.go = True
         if image.arch != "amd64":
             report.skip = f"{image.arch} code is not read yet (only amd64)"
+            return report
+        if not _may_speak_mcp(report.build):
+            report.skip = "no MCP module among the modules it was built from"
             return report
         _Reader(image, report, Budget(steps, seconds)).run()
     except (Corrupt, Unsupported, RecursionError, OverflowError, ValueError) as exc:
@@ -314,3 +319,12 @@ def _named_as_tool_helper(name: str) -> bool:
     """`MustTool`, `newTool`, `(*Registry).AddTool`: the function's own name says tool."""
     short = name.split("[", 1)[0].rsplit("/", 1)[-1].split(".", 1)[-1]
     return "tool" in short.lower() and "tools" not in short.lower()
+
+
+def _may_speak_mcp(build: BuildInfo) -> bool:
+    """Whether the program was built with an MCP module (an SDK, or its own module is one).
+    A build that lists no modules at all cannot tell, so it is read."""
+    modules = [build.module, *build.dependencies]
+    if not any(modules):
+        return True
+    return any(word in module.lower() for module in modules for word in _MCP_WORDS)
