@@ -178,17 +178,42 @@ class GoElf:
     # ------------------------------------------------------------------ the file
 
     def build(self) -> bytes:
-        text = bytearray()
-        for name in self.functions:
-            body = self.code.get(name, b"\xc3")
-            text += body + b"\xcc" * (SLOT - len(body))
         sections = [
-            (".text", TEXT, bytes(text), 6),  # allocated, executable
+            (".text", TEXT, self._text(), 6),  # allocated, executable
             (".rodata", RODATA, bytes(self.rodata) or b"\x00", 2),
             (".gopclntab", RODATA + 0x100000, self._pclntab(), 2),
             (".go.buildinfo", RODATA + 0x200000, self._buildinfo(), 3),
         ]
         return _elf(sections, self.machine)
+
+    def build_macho(self) -> bytes:
+        """The same program as a 64-bit Mach-O file (macOS section names)."""
+        sections = [
+            ("__text", "__TEXT", TEXT, self._text()),
+            ("__rodata", "__DATA_CONST", RODATA, bytes(self.rodata) or b"\x00"),
+            ("__gopclntab", "__DATA_CONST", RODATA + 0x100000, self._pclntab()),
+            ("__go_buildinfo", "__DATA", RODATA + 0x200000, self._buildinfo()),
+        ]
+        return _macho(sections)
+
+    def build_pe(self) -> bytes:
+        """The same program as a PE file: read-only data and the function table share
+        .rdata, and nothing names where the build info or the table start."""
+        pclntab = self._pclntab()
+        rdata = bytes(self.rodata).ljust(0x100000, b"\x00") + pclntab
+        sections = [
+            (".text", TEXT, self._text()),
+            (".rdata", RODATA, rdata),
+            (".data", RODATA + 0x200000, self._buildinfo()),
+        ]
+        return _pe(sections)
+
+    def _text(self) -> bytes:
+        text = bytearray()
+        for name in self.functions:
+            body = self.code.get(name, b"\xc3")
+            text += body + b"\xcc" * (SLOT - len(body))
+        return bytes(text)
 
     def _buildinfo(self) -> bytes:
         lines = [f"path\t{self.module}/cmd/server", f"mod\t{self.module}\t{self.version}\th1:x="]
@@ -256,3 +281,79 @@ def _elf(sections: list[tuple[str, int, bytes, int]], machine: int) -> bytes:
         table += struct.pack("<IIQQQQIIQQ", at, 1, flags, address, offset, len(blob), 0, 0, 16, 0)
     table += struct.pack("<IIQQQQIIQQ", shstr_name, 3, 0, 0, names_offset, len(names), 0, 0, 1, 0)
     return header + bytes(body) + table
+
+
+def _macho(sections: list[tuple[str, str, int, bytes]]) -> bytes:
+    """A Mach-O 64 x86-64 file with one LC_SEGMENT_64 command per section."""
+    commands = bytearray()
+    offset = 0x1000
+    body = bytearray()
+    for name, segment, address, blob in sections:
+        section = struct.pack(
+            "<16s16sQQIIIIIIII",
+            name.encode(),
+            segment.encode(),
+            address,
+            len(blob),
+            offset + len(body),
+            4,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+        )
+        command = struct.pack(
+            "<II16sQQQQiiII",
+            0x19,
+            72 + 80,
+            segment.encode(),
+            address,
+            len(blob),
+            offset + len(body),
+            len(blob),
+            5,
+            5,
+            1,
+            0,
+        )
+        commands += command + section
+        body += blob
+        body += b"\x00" * (-len(body) % 16)
+    header = struct.pack(
+        "<IiiIIIII", 0xFEEDFACF, 0x01000007, 3, 2, len(sections), len(commands), 0, 0
+    )
+    head = header + bytes(commands)
+    return head + b"\x00" * (offset - len(head)) + bytes(body)
+
+
+def _pe(sections: list[tuple[str, int, bytes]]) -> bytes:
+    """A PE32+ x86-64 file with these sections, based at 0x400000."""
+    base = 0x400000
+    lfanew = 0x80
+    optional = bytearray(240)
+    struct.pack_into("<HQ", optional, 0, 0x20B, 0)
+    struct.pack_into("<Q", optional, 24, base)
+    table = bytearray()
+    body = bytearray()
+    offset = 0x400
+    for name, address, blob in sections:
+        table += struct.pack(
+            "<8sIIIIIIHHI",
+            name.encode(),
+            len(blob),
+            address - base,
+            len(blob),
+            offset + len(body),
+            0,
+            0,
+            0,
+            0,
+            0x40000040,
+        )
+        body += blob + b"\x00" * (-len(blob) % 0x200)
+    coff = struct.pack("<HHIIIHH", 0x8664, len(sections), 0, 0, 0, len(optional), 0x22)
+    head = b"MZ" + b"\x00" * (0x3C - 2) + struct.pack("<I", lfanew)
+    head += b"\x00" * (lfanew - len(head)) + b"PE\x00\x00" + coff + bytes(optional) + bytes(table)
+    return head + b"\x00" * (offset - len(head)) + bytes(body)

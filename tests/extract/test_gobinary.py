@@ -403,3 +403,13 @@ def test_helpers_named_for_toolsets_or_prose_free_texts_give_no_tools():
     assert read_binary(toolset.build()).found == []
     terse = _helper_server("example.test/srv/tools.registerTool", "get_time", "time")
     assert read_binary(terse.build()).found == []
+
+
+def test_mach_o_and_pe_builds_of_a_server_give_the_same_tools():
+    elf = mcp_go_server()
+    expected = sorted(by_name(read_binary(elf.build())))
+    for data, container in ((elf.build_macho(), "Mach-O"), (elf.build_pe(), "PE")):
+        report = read_binary(data)
+        assert report.container == container and report.arch == "amd64"
+        assert sorted(by_name(report)) == expected
+        assert report.build.built_from() == "example.test/srv v1.2.3"

@@ -64,5 +64,3 @@ class Draft:
     annotations: dict[str, Any] = field(default_factory=dict)
     # False when the input schema is built at run time (the properties are not all known).
     schema_read: bool = True
-    # A helper's input type, to be read at each call site from its dictionary.
-    schema_from_type_argument: bool = False

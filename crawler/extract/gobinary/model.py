@@ -281,8 +281,7 @@ class ToolModel:
         and sub-dictionaries, so its words are not the type arguments in order)."""
         dictionary = machine.argument(0)
         if isinstance(dictionary, ParamPtr):
-            draft.schema_from_type_argument = True
-            return
+            return  # inside a generic helper: each call site reads its own dictionary
         arguments = shapes.type_arguments(callee)
         fields = shapes.struct_fields(arguments[0]) if arguments else None
         if fields is None:
