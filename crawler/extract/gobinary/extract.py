@@ -17,7 +17,7 @@ from crawler.extract.gobinary.reader import BinaryReport, Found, read_binary
 from crawler.files import PackageFiles
 from mcp_domain import Completeness, ExtractionResult, SourceLocation, ToolDefinition
 
-PATTERN_PREFERENCE = ("ELF", "Mach-O", "Windows PE")
+CONTAINER_PREFERENCE = ("ELF", "Mach-O", "Windows PE")
 # Executables read per package at most (each has its own step and time budget).
 MAX_EXECUTABLES = 2
 MAX_PROBLEM_NOTES = 5
@@ -64,9 +64,9 @@ def _candidates(package: PackageFiles) -> list[str]:
     kinds = {}
     for path, data in package.files.items():
         kind = executable_kind(data[:4])
-        if kind in PATTERN_PREFERENCE:
+        if kind in CONTAINER_PREFERENCE:
             kinds[path] = kind
-    return sorted(kinds, key=lambda p: (PATTERN_PREFERENCE.index(kinds[p]), p))
+    return sorted(kinds, key=lambda p: (CONTAINER_PREFERENCE.index(kinds[p]), p))
 
 
 def _why_none(report: BinaryReport) -> str:

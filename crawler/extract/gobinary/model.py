@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from crawler.extract.gobinary import sdk, shapes
 from crawler.extract.gobinary.amd64 import AX, BX, DX
-from crawler.extract.gobinary.drafts import Draft, Option, text_of
+from crawler.extract.gobinary.drafts import Draft, Option, Text, text_of
 from crawler.extract.gobinary.machine import (
     ARGUMENT_REGISTERS,
     Addr,
@@ -58,20 +58,22 @@ class ToolModel:
         positional: set[int] | None = None,
     ) -> None:
         self.types = types
-        self.expand = expand
-        # Tool helpers whose arguments are read by position (see reader).
-        self.positional = positional if positional is not None else set()
-        # Options applied by indirect calls (`opt(tool)`) in the code walked.
-        self.applied: list[Option] = []
         self.shapes = shapes
         self.function_name = function_name
         self.constructors = constructors
         self.signatures = signatures
         self.runtime = runtime
+        # What a closure of the server's own code applies when called (see reader).
+        self.expand = expand
+        # Tool helpers whose arguments are read by position (see reader).
+        self.positional = positional if positional is not None else set()
+        self._barriers = {a for a, n in runtime.items() if n in sdk.WRITE_BARRIERS}
+        # Found while walking: drafts, options applied by indirect calls (`opt(tool)`),
+        # and the keys assigned into each new map, by object.
         self.drafts: list[Draft] = []
+        self.applied: list[Option] = []
         self.map_keys: dict[int, list[tuple[str, int]]] = {}
         self.structs = ToolStructReader(shapes, self.map_keys)
-        self._barriers = {a for a, n in runtime.items() if n in sdk.WRITE_BARRIERS}
 
     def keeps_registers(self, target: int) -> bool:
         return target in self._barriers
@@ -313,7 +315,7 @@ class ToolModel:
     def _field_names(self, address: int) -> list[str]:
         return [f.name for f in self.types.fields(address) if f.name[:1].isupper()]
 
-    def _text_argument(self, machine: Machine, index: int | None):  # -> Text | None
+    def _text_argument(self, machine: Machine, index: int | None) -> Text | None:
         if index is None:
             return None
         return text_of(machine, machine.argument(index), machine.argument(index + 1))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import struct
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from crawler.extract.gobinary.image import Image, Section
@@ -148,7 +149,7 @@ class FunctionTable:
                 break
         return found
 
-    def _indexes_of(self, text: bytes):  # -> Iterator[int]
+    def _indexes_of(self, text: bytes) -> Iterator[int]:
         """Indexes of the functions whose name starts with `text`, in name-table order."""
         offsets = self._offsets_by_name()
         view = self.image.view
