@@ -11,7 +11,10 @@ Printed per file: tool-name recall and precision, and over the tools found
 under the right name, the exact description rate (whitespace-normalised, by
 sha256, as in eval_extraction.py) and the exact top-level property-name rate;
 plus the seconds taken and the verdict. The truth is the server's default
-`tools/list`, so tools compiled in but off by default count as extra.
+`tools/list`: tools the reader marks off by default (a condition ending in
+"(off by default)", as eval_extraction.py counts them) are left out of the
+comparison and counted apart; tools compiled in but off by default that the
+reader could not tell apart count as extra.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from build_truth import description_hash, read_truth  # noqa: E402
-from eval_extraction import property_names, ratio  # noqa: E402
+from eval_extraction import OFF_BY_DEFAULT, property_names, ratio  # noqa: E402
 
 from crawler.archive import open_package  # noqa: E402
 from crawler.extract.package import extract_package  # noqa: E402
@@ -57,7 +60,11 @@ def score(path: Path, truth: dict[str, Any]) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     want = {t["name"]: t for t in truth["tools"]}
     got = {}
+    off = 0
     for tool in result.tools:
+        if (tool.condition or "").endswith(OFF_BY_DEFAULT):
+            off += 1
+            continue
         got.setdefault(tool.name, tool)
     matched = sorted(set(want) & set(got))
     descriptions = sum(
@@ -69,6 +76,7 @@ def score(path: Path, truth: dict[str, Any]) -> dict[str, Any]:
         "server": f"{truth['source']}:{truth['name']}=={truth['version']}",
         "truth": len(want),
         "found": len(got),
+        "off_by_default": off,
         "matched": len(matched),
         "recall": ratio(len(matched), len(want)),
         "precision": ratio(len(matched), len(got)),
@@ -103,11 +111,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(rows, indent=1))
         return 0
-    print(f"{'server':45} {'truth':>5} {'found':>5} {'recall':>7} {'prec':>7} {'desc':>7} "
-          f"{'props':>7} {'secs':>6}  verdict")  # fmt: skip
+    print(f"{'server':45} {'truth':>5} {'found':>5} {'off':>4} {'recall':>7} {'prec':>7} "
+          f"{'desc':>7} {'props':>7} {'secs':>6}  verdict")  # fmt: skip
     for r in rows:
         print(
-            f"{r['server'][:45]:45} {r['truth']:5} {r['found']:5} {pct(r['recall']):>7} "
+            f"{r['server'][:45]:45} {r['truth']:5} {r['found']:5} {r['off_by_default']:4} "
+            f"{pct(r['recall']):>7} "
             f"{pct(r['precision']):>7} {pct(r['descriptions']):>7} {pct(r['properties']):>7} "
             f"{r['seconds']:6.2f}  {r['completeness']}"
         )

@@ -107,6 +107,7 @@ def _result(path: str, report: BinaryReport) -> ExtractionResult:
             f"the input properties of {unread} tools may be incomplete: their schemas are "
             "built at run time or by options the reader does not know"
         )
+    notes += report.notes
     notes += report.problems[:MAX_PROBLEM_NOTES]
     return ExtractionResult(tools=tools, completeness=Completeness.partial, notes=notes)
 
@@ -129,4 +130,5 @@ def _tool(path: str, found: Found) -> ToolDefinition:
             file=path, line=0, symbol=f"{found.function}+{offset:#x} ({draft.site:#x})"
         ),
         pattern=draft.pattern,
+        condition=found.condition,
     )

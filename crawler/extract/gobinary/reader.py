@@ -13,10 +13,11 @@ from __future__ import annotations
 import mmap
 from dataclasses import dataclass, field
 
-from crawler.extract.gobinary import sdk
+from crawler.extract.gobinary import conditions, sdk
 from crawler.extract.gobinary.amd64 import Undecodable
 from crawler.extract.gobinary.buildinfo import BuildInfo, read_build_info
 from crawler.extract.gobinary.container import open_image
+from crawler.extract.gobinary.defaults import flag_functions
 from crawler.extract.gobinary.drafts import Draft, Option, ParamRef
 from crawler.extract.gobinary.image import Image
 from crawler.extract.gobinary.machine import Budget, Machine, OutOfBudget
@@ -47,6 +48,8 @@ class Found:
     draft: Draft
     function: str
     entry: int
+    # The configuration that enables the tool (`toolset "x" enabled (off by default)`).
+    condition: str | None = None
 
 
 @dataclass
@@ -58,6 +61,7 @@ class BinaryReport:
     container: str = ""
     found: list[Found] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what was decided, and from what
     skip: str = ""
     go: bool = False  # the file is a Go program (build info found)
 
@@ -117,7 +121,8 @@ class _Reader:
         }
         constructors = self._constructors()
         by_entry = {f.entry: f for f in own}
-        scanned = scan_functions(self.image, own, set(constructors) | set(by_entry))
+        flags = flag_functions(self.table)
+        scanned = scan_functions(self.image, own, set(constructors) | set(by_entry) | set(flags))
         self.budget.charge(sum(f.size for f in own) // 64)
         heights = self._heights(scanned, set(constructors))
         wrappers = _callers_within(scanned, set(constructors), MAX_HELPER_DEPTH)
@@ -148,6 +153,30 @@ class _Reader:
                 # A tool helper whose arguments could not be followed to the SDK call:
                 # its callers' first two strings are taken as name and description.
                 self.positional.add(entry)
+        if self.report.found:
+            self._conditions(scanned, flags)
+
+    def _conditions(self, scanned: dict[int, References], flags: dict[int, str]) -> None:
+        """Which tools the default configuration enables (see conditions.py)."""
+        found = self.report.found
+        try:
+            decided, notes = conditions.decide(
+                self.image,
+                self.types,
+                self.by_entry,
+                scanned,
+                self.runtime,
+                flags,
+                self.function_name,
+                self.budget,
+                [f.entry for f in found],
+            )
+        except OutOfBudget as exc:
+            self.report.problems.append(f"which tools are on by default was not decided: {exc}")
+            return
+        for one, condition in zip(found, decided, strict=True):
+            one.condition = condition
+        self.report.notes += notes
 
     def _copy_helper(self, sibling: int, entry: int) -> None:
         if sibling in self.signatures:

@@ -57,3 +57,25 @@ def scan_functions(
                     loads.add(target)
         found[function.entry] = refs
     return found
+
+
+# LEA r64, [RIP+disp32] alone, for addresses of any alignment (strings' texts).
+_LEA = re.compile(rb"[\x48\x4c]\x8d[\x05\x0d\x15\x1d\x25\x2d\x35\x3d]", re.DOTALL)
+
+
+def functions_loading(image: Image, functions: list[Function], addresses: set[int]) -> set[int]:
+    """Entries of the functions that take one of `addresses` with a RIP-relative LEA."""
+    found: set[int] = set()
+    view = image.view
+    for function in functions:
+        try:
+            code = view.window(image.offset_of(function.entry, function.size), function.size)
+        except Corrupt:
+            continue
+        end = function.entry + 7
+        for match in _LEA.finditer(code):
+            at = match.start()
+            if at + 7 <= function.size and end + at + _REL32(code, at + 3)[0] in addresses:
+                found.add(function.entry)
+                break
+    return found
