@@ -43,8 +43,8 @@ MAX_VISITS = 60
 MAX_WALKS = 200
 # Functions larger than this are not walked for groups.
 MAX_WALK_BYTES = 256 * 1024
-# The bytes of a `Name()` method read for its constant result.
-MAX_NAME_METHOD_BYTES = 256
+# Larger `...Name()` methods are not read for a constant result (it stops at the first RET).
+MAX_NAME_METHOD_BYTES = 4096
 # A group's name: a short identifier-like word (`repos`, `pull_requests`, `kube-config`).
 GROUP_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]{0,63}")
 # After the package: `(*Type).Method` or `Type.Method` (not a closure `F.func1`).
