@@ -6,6 +6,10 @@ default)`, worded as the source reader words it. When no group is found for a
 tool, or the binary names fewer than two groups (one group is no choice the user
 makes), its condition stays unset; when no default list is found, the condition
 names the group without saying whether it is on.
+
+A tool defined as a package-level variable is found in the package's init
+function, which no group reaches; its group is then looked for from the
+functions that read the variable (holders.py), and only when they all agree.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from collections.abc import Callable
 
 from crawler.extract.gobinary.defaults import Candidate, DefaultFinder, choose
 from crawler.extract.gobinary.groups import GroupFinder
+from crawler.extract.gobinary.holders import holder_after, readers
 from crawler.extract.gobinary.image import Image
 from crawler.extract.gobinary.machine import Budget
 from crawler.extract.gobinary.pclntab import Function
@@ -32,16 +37,22 @@ def decide(
     flags: dict[int, str],
     function_name: Callable[[int], str | None],
     budget: Budget,
-    tool_functions: list[int],
+    tools: list[tuple[int, int]],
 ) -> tuple[list[str | None], list[str]]:
-    """Per tool function (in the order given): its condition or None; and notes."""
+    """Per tool, given as (the function it was found in, the site defining it), in the
+    order given: its condition or None; and notes."""
     calls = {entry: refs.calls for entry, refs in scanned.items()}
     loads = {entry: refs.loads for entry, refs in scanned.items()}
     finder = GroupFinder(image, types, own, calls, loads, runtime, function_name, budget)
-    groups = finder.groups(set(tool_functions))
-    named = {group for group in groups.values() if group}
+    kept_in = _readers_of_holders(image, own, scanned, function_name, tools)
+    starts = {entry for entry, _ in tools} | {r for found in kept_in for r in found}
+    by_function = finder.groups(starts)
+    groups = [
+        _group(by_function, entry, found) for (entry, _), found in zip(tools, kept_in, strict=True)
+    ]
+    named = {group for group in groups if group}
     if len(named) < 2:
-        return [None] * len(tool_functions), []
+        return [None] * len(tools), []
     addresses = {finder.name_addresses[g] for g in named if g in finder.name_addresses}
     walked = {entry for entry, refs in scanned.items() if refs.calls & set(flags)}
     walked |= functions_loading(image, list(own.values()), addresses)
@@ -50,8 +61,7 @@ def decide(
     )
     chosen = choose(candidates, named)
     conditions: list[str | None] = []
-    for entry in tool_functions:
-        group = groups.get(entry)
+    for group in groups:
         if group is None:
             conditions.append(None)
         elif chosen is None:
@@ -61,6 +71,31 @@ def decide(
             conditions.append(f'toolset "{group}" enabled ({state} by default)')
     notes = [_note(named, chosen)]
     return conditions, notes
+
+
+def _readers_of_holders(
+    image: Image,
+    own: dict[int, Function],
+    scanned: dict[int, References],
+    function_name: Callable[[int], str | None],
+    tools: list[tuple[int, int]],
+) -> list[set[int]]:
+    """Per tool: the functions reading the variable its definition is copied into."""
+    found: list[set[int]] = []
+    for entry, site in tools:
+        function = own.get(entry)
+        holder = holder_after(image, function, site, function_name) if function else None
+        found.append(readers(scanned, holder, entry) if holder is not None else set())
+    return found
+
+
+def _group(by_function: dict[int, str | None], entry: int, kept_in: set[int]) -> str | None:
+    """The group of the tool's own function, else the one group all its readers share."""
+    own = by_function.get(entry)
+    if own is not None or not kept_in:
+        return own
+    found = {by_function.get(reader) for reader in kept_in}
+    return found.pop() if len(found) == 1 else None  # a reader without a group: None
 
 
 def _note(named: set[str], chosen: Candidate | None) -> str:

@@ -4,6 +4,9 @@ Two places give the default set, as in the source reader (crawler/extract/go/too
 - the default of a string or string-list flag (`flag.StringVar(&c.tools, "enabled-tools",
   "search,alerting", ...)`, pflag's `StringSlice("toolsets", []string{...}, ...)`): in
   the binary the default is an argument of the flag registration call;
+- the same, inlined: `flag.StringVar` compiles to a store of the default into the
+  variable and a call of `(*FlagSet).Var` with the variable as the flag's value, so
+  for a `Var` call the string the value points at is read;
 - a `[]string{"core", "config"}` literal built in code (a default configuration).
 Among the candidates, the one naming most of the groups found is taken, and only when
 at least two of its entries are groups and they are at least half of it. Only the
@@ -17,6 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from crawler.extract.gobinary import sdk
 from crawler.extract.gobinary.amd64 import Undecodable
 from crawler.extract.gobinary.groups import allocation, group_name
 from crawler.extract.gobinary.image import Image
@@ -40,6 +44,8 @@ STRING_FLAGS = tuple(
     for base in ("String", "StringSlice", "StringArray")
     for suffix in ("", "Var", "P", "VarP")
 )
+# Registrations of a flag given as a `Value`: the default is what the value points at.
+VALUE_FLAGS = ("Var", "VarP", "VarPF")
 # Functions walked for defaults, at most.
 MAX_WALKS = 120
 MAX_WALK_BYTES = 256 * 1024
@@ -59,7 +65,7 @@ def flag_functions(table: FunctionTable) -> dict[int, str]:
     """Entry -> short name of the string flag registration functions in the binary."""
     wanted = []
     for package in FLAG_PACKAGES:
-        for short in STRING_FLAGS:
+        for short in STRING_FLAGS + VALUE_FLAGS:
             wanted += [f"{package}.{short}", f"{package}.(*FlagSet).{short}"]
     found = table.lookup(wanted)
     return {function.entry: name.rsplit(".", 1)[-1] for name, function in found.items()}
@@ -116,9 +122,10 @@ class _FlagModel:
     def __init__(self, finder: DefaultFinder) -> None:
         self.finder = finder
         self.found: list[Candidate] = []
+        self._barriers = {a for a, n in finder.runtime.items() if n in sdk.WRITE_BARRIERS}
 
     def keeps_registers(self, target: int) -> bool:
-        return False
+        return target in self._barriers
 
     def call(self, machine: Machine, site: int, target: int | None) -> dict[int, Value] | None:
         if target is None:
@@ -133,7 +140,11 @@ class _FlagModel:
         for index in range(len(words) - 1):
             name = machine.string(words[index], words[index + 1])
             if isinstance(words[index], Addr) and group_name(name):
-                names = _default_after(machine, words[index + 2 :], bool(_LISTY.search(short)))
+                if short in VALUE_FLAGS:
+                    # The word before the name is the value's data pointer.
+                    names = _names_in(machine.string_at(words[index - 1])) if index else []
+                else:
+                    names = _default_after(machine, words[index + 2 :], bool(_LISTY.search(short)))
                 if names:
                     evidence = f"the default of the flag {name!r}"
                     self.found.append(Candidate(frozenset(names), evidence))
@@ -146,10 +157,7 @@ def _default_after(machine: Machine, words: list[Value | None], listy: bool) -> 
     if len(words) < 2:
         return []
     if not listy:
-        text = machine.string(words[0], words[1])
-        if not text or " " in text.strip():
-            return []
-        return [part.strip() for part in text.split(",") if part.strip()]
+        return _names_in(machine.string(words[0], words[1]))
     if len(words) < 3 or not isinstance(words[1], Const) or words[1] != words[2]:
         return []
     count = words[1].value
@@ -162,6 +170,13 @@ def _default_after(machine: Machine, words: list[Value | None], listy: bool) -> 
             return []
         names.append(text.strip())
     return [n for n in names if n]
+
+
+def _names_in(text: str | None) -> list[str]:
+    """The names of a comma-separated default (`"search,alerting"`)."""
+    if not text or " " in text.strip():
+        return []
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def _string_arrays(machine: Machine, where: str) -> list[Candidate]:

@@ -393,7 +393,7 @@ def allocation(
 def _callers(
     image: Image, own: dict[int, Function], calls: dict[int, set[int]], loads: dict[int, set[int]]
 ) -> dict[int, set[int]]:
-    """Callee -> the own functions that call it or take its func value."""
+    """Callee -> the own functions that call it, take its func value or its code's address."""
     callers: dict[int, set[int]] = {}
     for caller, targets in calls.items():
         for target in targets:
@@ -401,6 +401,11 @@ def _callers(
                 callers.setdefault(target, set()).add(caller)
     for caller, addresses in loads.items():
         for address in addresses:
+            if address in own:
+                # A closure's code, taken to build the closure object.
+                if address != caller:
+                    callers.setdefault(address, set()).add(caller)
+                continue
             if not image.read_only(address, 8):
                 continue
             try:

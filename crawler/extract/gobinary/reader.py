@@ -169,7 +169,7 @@ class _Reader:
                 flags,
                 self.function_name,
                 self.budget,
-                [f.entry for f in found],
+                [(f.entry, f.draft.site) for f in found],
             )
         except OutOfBudget as exc:
             self.report.problems.append(f"which tools are on by default was not decided: {exc}")
