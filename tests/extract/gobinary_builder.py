@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 TEXT = 0x401000
 RODATA = 0x500000
+DATA = 0x800000  # package-level variables (.noptrdata)
 SLOT = 0x200
 AX, CX, DX, BX, SP, BP, SI, DI = range(8)
 KIND_BOOL, KIND_INT, KIND_INTERFACE, KIND_POINTER, KIND_STRING, KIND_STRUCT = 1, 2, 20, 22, 24, 25
@@ -98,6 +99,47 @@ class Asm:
         self.code += struct.pack("<i", disp) + bytes([value])
         return self
 
+    def load_rip(self, reg: int, target: int) -> Asm:
+        self.code += bytes([self._rex(reg), 0x8B, 0x05 | ((reg & 7) << 3)])
+        self.code += struct.pack("<i", target - (self._here() + 4))
+        return self
+
+    def mov(self, dst: int, src: int) -> Asm:
+        """MOV dst, src between 64-bit registers."""
+        self.code += bytes([self._rex(src, dst), 0x89, 0xC0 | ((src & 7) << 3) | (dst & 7)])
+        return self
+
+    def _xmm(self, opcode: int, xmm: int, base: int, disp: int) -> None:
+        rex = 0x40 | (4 if xmm & 8 else 0) | (1 if base & 8 else 0)
+        self.code += (bytes([rex]) if rex != 0x40 else b"") + bytes([0x0F, opcode])
+        self.code.append(0x40 | ((xmm & 7) << 3) | (base & 7))
+        if base & 7 == SP:
+            self.code.append(0x24)
+        self.code += struct.pack("<b", disp)
+
+    def movups_load(self, xmm: int, base: int, disp: int) -> Asm:
+        self._xmm(0x10, xmm, base, disp)
+        return self
+
+    def movups_store(self, base: int, disp: int, xmm: int) -> Asm:
+        self._xmm(0x11, xmm, base, disp)
+        return self
+
+    def add_imm(self, reg: int, value: int) -> Asm:
+        self.code += bytes([self._rex(0, reg), 0x83, 0xC0 | (reg & 7)]) + struct.pack("<b", value)
+        return self
+
+    def dec32(self, reg: int) -> Asm:
+        self.code += (b"\x41" if reg & 8 else b"") + bytes([0xFF, 0xC8 | (reg & 7)])
+        return self
+
+    def here(self) -> int:
+        return self._here()
+
+    def jnz(self, target: int) -> Asm:
+        self.code += b"\x75" + struct.pack("<b", target - (self._here() + 2))
+        return self
+
     def raw(self, data: bytes) -> Asm:
         self.code += data
         return self
@@ -116,6 +158,7 @@ class GoElf:
     functions: list[str] = field(default_factory=list)
     code: dict[str, bytes] = field(default_factory=dict)
     rodata: bytearray = field(default_factory=bytearray)
+    variables: int = 0  # bytes of package-level variables laid out so far
     dependencies: list[tuple[str, str]] = field(
         default_factory=lambda: [("github.com/mark3labs/mcp-go", "v0.36.0")]
     )
@@ -172,6 +215,12 @@ class GoElf:
     def pointer_type(self, title: str, element: int) -> int:
         return self.type(KIND_POINTER, 8, title, struct.pack("<Q", element))
 
+    def variable(self, size: int) -> int:
+        """A zeroed package-level variable of `size` bytes, 8-byte aligned."""
+        at = DATA + self.variables
+        self.variables += size + (-size % 8)
+        return at
+
     def words(self, *values: int) -> int:
         return self.data(b"".join(struct.pack("<Q", v) for v in values))
 
@@ -184,6 +233,8 @@ class GoElf:
             (".gopclntab", RODATA + 0x100000, self._pclntab(), 2),
             (".go.buildinfo", RODATA + 0x200000, self._buildinfo(), 3),
         ]
+        if self.variables:
+            sections.append((".noptrdata", DATA, bytes(self.variables), 3))  # writable
         return _elf(sections, self.machine)
 
     def build_macho(self) -> bytes:

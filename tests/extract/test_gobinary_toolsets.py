@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import struct
+
 from crawler.extract.gobinary.reader import read_binary
 from crawler.extract.package import extract_package
 from crawler.files import PackageFiles
@@ -9,7 +12,7 @@ from tests.extract.gobinary_builder import AX, BX, CX, DI, SI, SP, GoElf
 
 MCP = "github.com/mark3labs/mcp-go/mcp"
 SRV = "example.test/srv"
-R8, R9, R10 = 8, 9, 10
+DX, R8, R9, R10 = 2, 8, 9, 10
 PFLAG = "github.com/spf13/pflag.(*FlagSet)"
 
 
@@ -239,3 +242,124 @@ def test_one_name_for_every_tool_is_no_choice():
     method = elf.asm(f"{package}.(*Server).Name").lea_rip(AX, text).mov_imm(BX, length).ret()
     elf.define(f"{package}.(*Server).Name", method)
     assert conditions(elf) == {"ping": None}
+
+
+XMM14 = 14
+VARIABLE_TOOLS = {  # registration function: (group, tool, description)
+    f"{SRV}/tools.AddSearchTools": ("search", "search_docs", "Search the documentation."),
+    f"{SRV}/tools.AddAlertTools": ("alerting", "list_alerts", "List the firing alerts."),
+    f"{SRV}/tools.AddAdminTools": ("admin", "delete_user", "Delete a user account."),
+}
+CLOSURE = f"{SRV}/cmd.(*disabledTools).toolEntries.func1"
+
+
+def variable_table_server(default: str, also_read_by: str | None = None) -> GoElf:
+    """Tools kept in package-level variables (`var SearchDocs = mcp.NewTool(...)`, built in
+    the package's init and copied into the variable), registered by `AddXTools(s)`; the
+    table `[]toolEntry{{AddSearchTools, dt.search, "search"}, {func(s) {AddAlertTools(s,
+    write)}, dt.alerting, "alerting"}, {AddAdminTools, dt.admin, "admin"}}` is a new object
+    filled by a bulk copy of a read-only template, then each entry's func value or closure
+    stored in turn; the default list is an inlined `flag.StringVar`: the default stored
+    into the variable, then `(*FlagSet).Var` with the variable as the flag's value.
+    `also_read_by` names a function without a group that also reads the admin variable."""
+    elf = GoElf()
+    new, var = "runtime.newobject", "flag.(*FlagSet).Var"
+    init, register = f"{SRV}/tools.init", f"{SRV}/tools.(*Tool).Register"
+    entries, flags = (
+        f"{SRV}/cmd.(*disabledTools).toolEntries",
+        f"{SRV}/cmd.(*disabledTools).addFlags",
+    )
+    elf.declare(new, f"{MCP}.NewTool", f"{MCP}.WithDescription", var, init, register)
+    elf.declare(*VARIABLE_TOOLS, entries, CLOSURE, flags, *([also_read_by] if also_read_by else []))
+    holders = {}
+    a = elf.asm(init)
+    for function, (_, name, description) in VARIABLE_TOOLS.items():
+        tool, tool_len = elf.string(name)
+        text, text_len = elf.string(description)
+        holders[function] = holder = elf.variable(32)
+        a.lea_rip(AX, text).mov_imm(BX, text_len).call(elf.entry(f"{MCP}.WithDescription"))
+        a.store(SP, 0x40, AX)
+        a.lea_rip(AX, tool).mov_imm(BX, tool_len).lea(CX, SP, 0x40).mov_imm(DI, 1).mov_imm(SI, 1)
+        a.call(elf.entry(f"{MCP}.NewTool"))
+        # The result, left on the stack, copied into the variable.
+        a.lea_rip(CX, holder).mov(DX, SP).movups_load(XMM14, DX, 0).movups_store(CX, 0, XMM14)
+        a.movups_load(XMM14, DX, 0x10).movups_store(CX, 0x10, XMM14)
+    elf.define(init, a.ret())
+    elf.define(register, elf.asm(register).ret())
+    for function, holder in holders.items():
+        elf.define(function, elf.asm(function).lea_rip(AX, holder).call(elf.entry(register)).ret())
+    if also_read_by:
+        admin = holders[f"{SRV}/tools.AddAdminTools"]
+        elf.define(
+            also_read_by, elf.asm(also_read_by).lea_rip(AX, admin).call(elf.entry(register)).ret()
+        )
+    add_alerts = elf.asm(CLOSURE).call(elf.entry(f"{SRV}/tools.AddAlertTools")).ret()
+    elf.define(CLOSURE, add_alerts)
+    template = bytearray()
+    for group, _, _ in VARIABLE_TOOLS.values():
+        text, length = elf.string(group)
+        template += struct.pack("<QQQQ", 0, 0, text, length)  # func, disabled, name
+    template_at = elf.data(bytes(template))
+    array = elf.type(17, len(template), "[3]cmd.toolEntry")
+    closure = elf.type(25, 16, "struct { F uintptr; cmd.write bool }")
+    t = elf.asm(entries).lea_rip(AX, array).call(elf.entry(new)).store(SP, 0x20, AX)
+    t.lea_rip(CX, template_at).mov(DX, AX).mov_imm(BX, 1)
+    loop = t.here()
+    for offset in (0, 0x10, 0x20, 0x30):
+        t.movups_load(XMM14, CX, offset).movups_store(AX, offset, XMM14)
+    t.add_imm(CX, 0x40).add_imm(AX, 0x40).dec32(BX).jnz(loop)
+    for offset in (0, 0x10):
+        t.movups_load(XMM14, CX, offset).movups_store(AX, offset, XMM14)
+    t.lea_rip(CX, elf.words(elf.entry(f"{SRV}/tools.AddSearchTools"))).store(DX, 0, CX)
+    t.store_byte(DX, 8, 0)
+    t.lea_rip(AX, closure).call(elf.entry(new)).lea_rip(CX, elf.entry(CLOSURE)).store(AX, 0, CX)
+    t.load(DX, SP, 0x20).store(DX, 0x20, AX).store_byte(DX, 0x28, 0)
+    t.lea_rip(CX, elf.words(elf.entry(f"{SRV}/tools.AddAdminTools"))).store(DX, 0x40, CX)
+    t.store_byte(DX, 0x48, 0)
+    elf.define(entries, t.mov(AX, DX).ret())
+    command_line = elf.variable(8)
+    itab = elf.words(0, elf.pointer_type("*flag.stringValue", elf.type(24, 16, "string")))
+    name, name_len = elf.string("enabled-tools")
+    value, value_len = elf.string(default)
+    usage, usage_len = elf.string("Tool categories to enable")
+    f = elf.asm(flags).store_imm(AX, 8, value_len).lea_rip(DX, value).store(AX, 0, DX)
+    f.mov(CX, AX).load_rip(AX, command_line).lea_rip(BX, itab)
+    f.lea_rip(DI, name).mov_imm(SI, name_len).lea_rip(R8, usage).mov_imm(R9, usage_len)
+    elf.define(flags, f.call(elf.entry(var)).ret())
+    return elf
+
+
+def test_tools_in_variables_take_the_group_of_a_table_copied_from_a_template():
+    elf = variable_table_server("search,alerting")
+    report = read_binary(elf.build())
+    assert {f.draft.name: f.condition for f in report.found} == {
+        "search_docs": 'toolset "search" enabled (on by default)',
+        "list_alerts": 'toolset "alerting" enabled (on by default)',  # through the closure
+        "delete_user": 'toolset "admin" enabled (off by default)',
+    }
+    assert {f.function for f in report.found} == {f"{SRV}/tools.init"}
+    assert any("from the default of the flag 'enabled-tools'" in n for n in report.notes)
+
+
+def test_the_inlined_string_flag_default_decides_which_groups_are_on():
+    found = conditions(variable_table_server("admin,alerting"))
+    assert found["delete_user"] == 'toolset "admin" enabled (on by default)'
+    assert found["search_docs"] == 'toolset "search" enabled (off by default)'
+
+
+def test_a_variable_also_read_outside_any_group_gets_no_condition():
+    found = conditions(variable_table_server("search,alerting", f"{SRV}/cmd.listTools"))
+    assert found["delete_user"] is None
+    assert found["search_docs"] == 'toolset "search" enabled (on by default)'
+
+
+def test_a_corrupt_variable_table_server_never_raises():
+    original = variable_table_server("search,alerting").build()
+    rng = random.Random(20260301)
+    for _ in range(120):
+        data = bytearray(original)
+        for _ in range(rng.randint(1, 30)):
+            at = rng.randrange(0x1000, 0x1000 + 0x200 * 14)  # inside the code
+            data[at] = rng.randrange(256)
+        report = read_binary(bytes(data), steps=50_000, seconds=2.0)
+        assert isinstance(report.found, list)
