@@ -80,13 +80,17 @@ def _readers_of_holders(
     function_name: Callable[[int], str | None],
     tools: list[tuple[int, int]],
 ) -> list[set[int]]:
-    """Per tool: the functions reading the variable its definition is copied into."""
-    found: list[set[int]] = []
+    """Per tool: the functions (other than its own) reading the variable its definition
+    is copied into."""
+    kept: list[int | None] = []
     for entry, site in tools:
         function = own.get(entry)
-        holder = holder_after(image, function, site, function_name) if function else None
-        found.append(readers(scanned, holder, entry) if holder is not None else set())
-    return found
+        kept.append(holder_after(image, function, site, function_name) if function else None)
+    read = readers(scanned, {holder for holder in kept if holder is not None})
+    return [
+        read[holder] - {entry} if holder is not None else set()
+        for (entry, _), holder in zip(tools, kept, strict=True)
+    ]
 
 
 def _group(by_function: dict[int, str | None], entry: int, kept_in: set[int]) -> str | None:

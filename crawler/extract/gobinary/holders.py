@@ -86,6 +86,10 @@ def holder_after(
     return None
 
 
-def readers(scanned: dict[int, References], holder: int, keeper: int) -> set[int]:
-    """The functions (other than `keeper`, which fills it) taking the holder's address."""
-    return {entry for entry, refs in scanned.items() if entry != keeper and holder in refs.loads}
+def readers(scanned: dict[int, References], holders: set[int]) -> dict[int, set[int]]:
+    """Holder -> the functions taking its address (the one filling it among them)."""
+    found: dict[int, set[int]] = {holder: set() for holder in holders}
+    for entry, refs in scanned.items():
+        for holder in refs.loads & holders:
+            found[holder].add(entry)
+    return found
