@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from crawler.extract.gobinary import sdk
 from crawler.extract.gobinary.amd64 import Undecodable
-from crawler.extract.gobinary.groups import allocation, group_name
+from crawler.extract.gobinary.groups import group_name
 from crawler.extract.gobinary.image import Image
 from crawler.extract.gobinary.machine import (
     ARGUMENT_REGISTERS,
@@ -33,6 +33,7 @@ from crawler.extract.gobinary.machine import (
     Value,
 )
 from crawler.extract.gobinary.pclntab import Function, FunctionTable
+from crawler.extract.gobinary.runtime_calls import allocation
 from crawler.extract.gobinary.types import TypeReader
 from crawler.extract.gobinary.view import Corrupt
 

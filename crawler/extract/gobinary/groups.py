@@ -34,6 +34,7 @@ from crawler.extract.gobinary.machine import (
     Value,
 )
 from crawler.extract.gobinary.pclntab import Function
+from crawler.extract.gobinary.runtime_calls import allocation
 from crawler.extract.gobinary.types import STRUCT, TypeReader
 from crawler.extract.gobinary.view import Corrupt
 
@@ -364,30 +365,6 @@ class _GroupModel:
         if target in self.finder.leads:
             self.pending.append(target)
         return None
-
-
-def allocation(
-    machine: Machine, site: int, name: str, types: TypeReader
-) -> dict[int, Value] | None:
-    """Allocations and typed copies, enough to read struct literals and tables back."""
-    args = [machine.argument(i) for i in range(5)]
-    if name == sdk.NEW_OBJECT:
-        kind = args[0].address if isinstance(args[0], Addr) else 0
-        made = machine.new_object(kind, "newobject", site)
-        return {AX: made} if made else None
-    if name in (sdk.MAKE_SLICE, sdk.GROW_SLICE):
-        element = args[0] if name == sdk.MAKE_SLICE else args[4]
-        kind = element.address if isinstance(element, Addr) else 0
-        made = machine.new_object(kind, name.split(".")[-1], site)
-        if made is not None and name == sdk.GROW_SLICE:
-            machine.copy_memory(made, args[0], 1 << 20)
-            return {AX: made, BX: args[1]}
-        return {AX: made} if made else None
-    if name in sdk.TYPED_MOVES and isinstance(args[0], Addr):
-        described = types.type_at(args[0].address)
-        if described is not None:
-            machine.copy_memory(args[1], args[2], described.size)
-    return None
 
 
 def _callers(

@@ -28,6 +28,12 @@ from crawler.extract.gobinary.machine import (
     shift,
 )
 from crawler.extract.gobinary.options import OptionReader, apply_options
+from crawler.extract.gobinary.runtime_calls import (
+    ALLOCATIONS,
+    new_object,
+    runtime_arguments,
+    typed_copy,
+)
 from crawler.extract.gobinary.toolshape import Shapes, ToolStructReader
 from crawler.extract.gobinary.types import POINTER, STRUCT, TypeReader
 
@@ -119,21 +125,11 @@ class ToolModel:
     # ------------------------------------------------------------------ runtime
 
     def _runtime(self, machine: Machine, site: int, name: str) -> dict[int, Value] | None:
-        args = [machine.argument(i) for i in range(5)]
-        if name == sdk.NEW_OBJECT:
-            kind = args[0].address if isinstance(args[0], Addr) else 0
-            made = machine.new_object(kind, "newobject", site)
-            return {AX: made} if made else None
+        args = runtime_arguments(machine)
+        if name in ALLOCATIONS:
+            return new_object(machine, site, name, args)
         if name in (sdk.MAKE_MAP_SMALL, sdk.MAKE_MAP):
             made = machine.new_object(0, "makemap", site)
-            return {AX: made} if made else None
-        if name in (sdk.MAKE_SLICE, sdk.GROW_SLICE):
-            element = args[0] if name == sdk.MAKE_SLICE else args[4]
-            kind = element.address if isinstance(element, Addr) else 0
-            made = machine.new_object(kind, name.split(".")[-1], site)
-            if made is not None and name == sdk.GROW_SLICE:
-                machine.copy_memory(made, args[0], 1 << 20)
-                return {AX: made, BX: args[1]}
             return {AX: made} if made else None
         if name in (sdk.MAP_ASSIGN_STRING, sdk.MAP_ASSIGN):
             return self._map_assign(machine, site, name, args)
@@ -172,9 +168,7 @@ class ToolModel:
                             machine, pointer, layout, "go-binary-struct-fields", site
                         )
                     )
-        described = self.types.type_at(kind.address)
-        if described is not None:
-            machine.copy_memory(destination, source, described.size)
+        typed_copy(machine, self.types, kind.address, destination, source)
 
     # ------------------------------------------------------------------ tools
 
