@@ -20,7 +20,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from crawler.extract.gobinary import sdk
 from crawler.extract.gobinary.amd64 import Undecodable
 from crawler.extract.gobinary.groups import group_name
 from crawler.extract.gobinary.image import Image
@@ -33,7 +32,7 @@ from crawler.extract.gobinary.machine import (
     Value,
 )
 from crawler.extract.gobinary.pclntab import Function, FunctionTable
-from crawler.extract.gobinary.runtime_calls import allocation
+from crawler.extract.gobinary.runtime_calls import RuntimeCalls, allocation
 from crawler.extract.gobinary.types import TypeReader
 from crawler.extract.gobinary.view import Corrupt
 
@@ -119,19 +118,16 @@ def choose(candidates: list[Candidate], groups: set[str]) -> Candidate | None:
     return best
 
 
-class _FlagModel:
+class _FlagModel(RuntimeCalls):
     def __init__(self, finder: DefaultFinder) -> None:
+        super().__init__(finder.runtime)
         self.finder = finder
         self.found: list[Candidate] = []
-        self._barriers = {a for a, n in finder.runtime.items() if n in sdk.WRITE_BARRIERS}
-
-    def keeps_registers(self, target: int) -> bool:
-        return target in self._barriers
 
     def call(self, machine: Machine, site: int, target: int | None) -> dict[int, Value] | None:
         if target is None:
             return None
-        runtime = self.finder.runtime.get(target)
+        runtime = self.runtime.get(target)
         if runtime is not None:
             return allocation(machine, site, runtime, self.finder.types)
         short = self.finder.flags.get(target)

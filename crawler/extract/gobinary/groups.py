@@ -21,7 +21,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from crawler.extract.gobinary import sdk
 from crawler.extract.gobinary.amd64 import AX, BX, RETURN, Undecodable, decode
 from crawler.extract.gobinary.image import Image
 from crawler.extract.gobinary.machine import (
@@ -34,7 +33,7 @@ from crawler.extract.gobinary.machine import (
     Value,
 )
 from crawler.extract.gobinary.pclntab import Function
-from crawler.extract.gobinary.runtime_calls import allocation
+from crawler.extract.gobinary.runtime_calls import RuntimeCalls, allocation
 from crawler.extract.gobinary.types import STRUCT, TypeReader
 from crawler.extract.gobinary.view import Corrupt
 
@@ -323,23 +322,20 @@ class _NoCalls:
         return False
 
 
-class _GroupModel:
+class _GroupModel(RuntimeCalls):
     """Follows a caller's code: allocations (for struct literals and tables), named
     objects, and which tool-leading calls each named object's method receives."""
 
     def __init__(self, finder: GroupFinder, walked: Walked) -> None:
+        super().__init__(finder.runtime)
         self.finder = finder
         self.walked = walked
         self.pending: list[int] = []  # tool-leading callees not yet claimed by a group
-        self._barriers = {a for a, n in finder.runtime.items() if n in sdk.WRITE_BARRIERS}
-
-    def keeps_registers(self, target: int) -> bool:
-        return target in self._barriers
 
     def call(self, machine: Machine, site: int, target: int | None) -> dict[int, Value] | None:
         if target is None:
             return None
-        runtime = self.finder.runtime.get(target)
+        runtime = self.runtime.get(target)
         if runtime is not None:
             return allocation(machine, site, runtime, self.finder.types)
         if target not in self.finder.own:

@@ -30,6 +30,7 @@ from crawler.extract.gobinary.machine import (
 from crawler.extract.gobinary.options import OptionReader, apply_options
 from crawler.extract.gobinary.runtime_calls import (
     ALLOCATIONS,
+    RuntimeCalls,
     new_object,
     runtime_arguments,
     typed_copy,
@@ -51,7 +52,7 @@ class Signature:
     draft: Draft  # what the helper itself sets (a fixed description, properties)
 
 
-class ToolModel:
+class ToolModel(RuntimeCalls):
     def __init__(
         self,
         types: TypeReader,
@@ -68,21 +69,17 @@ class ToolModel:
         self.function_name = function_name
         self.constructors = constructors
         self.signatures = signatures
-        self.runtime = runtime
+        super().__init__(runtime)
         # What a closure of the server's own code applies when called (see reader).
         self.expand = expand
         # Tool helpers whose arguments are read by position (see reader).
         self.positional = positional if positional is not None else set()
-        self._barriers = {a for a, n in runtime.items() if n in sdk.WRITE_BARRIERS}
         # Found while walking: drafts, options applied by indirect calls (`opt(tool)`),
         # and the keys assigned into each new map, by object.
         self.drafts: list[Draft] = []
         self.applied: list[Option] = []
         self.map_keys: dict[int, list[tuple[str, int]]] = {}
         self.structs = ToolStructReader(shapes, self.map_keys)
-
-    def keeps_registers(self, target: int) -> bool:
-        return target in self._barriers
 
     def call(self, machine: Machine, site: int, target: int | None) -> dict[int, Value] | None:
         if target is None:

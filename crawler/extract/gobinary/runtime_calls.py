@@ -60,3 +60,15 @@ def allocation(
     if name in sdk.TYPED_MOVES and isinstance(args[0], Addr):
         typed_copy(machine, types, args[0].address, args[1], args[2])
     return None
+
+
+class RuntimeCalls:
+    """The part every call model shares: the runtime's functions by entry, and which
+    of them are write barriers (after those the registers are as they were)."""
+
+    def __init__(self, runtime: dict[int, str]) -> None:
+        self.runtime = runtime
+        self._barriers = {a for a, n in runtime.items() if n in sdk.WRITE_BARRIERS}
+
+    def keeps_registers(self, target: int) -> bool:
+        return target in self._barriers
