@@ -158,13 +158,7 @@ class TypeSchemas:
                 self._field(
                     name, type_node, tags, go_file, package, depth, seen, properties, required
                 )
-        schema: dict[str, Any] = {"type": "object"}
-        if properties:
-            schema["properties"] = properties
-        if required:
-            schema["required"] = required
-        schema["additionalProperties"] = False
-        return schema
+        return object_schema(properties, required)
 
     def _field(
         self,
@@ -253,6 +247,22 @@ def builtin_schema(name: str) -> dict[str, Any] | None:
     if name in ("any", "error"):
         return {}
     return None
+
+
+def object_schema(
+    properties: dict[str, Any], required: list[str], closed: bool = True
+) -> dict[str, Any]:
+    """An object schema with these properties, leaving out empty parts. `closed`: no
+    other properties allowed, as jsonschema-go infers for a struct. Shared with the
+    reader of compiled binaries."""
+    schema: dict[str, Any] = {"type": "object"}
+    if properties:
+        schema["properties"] = properties
+    if required:
+        schema["required"] = required
+    if closed:
+        schema["additionalProperties"] = False
+    return schema
 
 
 def nullable(schema: dict[str, Any]) -> dict[str, Any]:

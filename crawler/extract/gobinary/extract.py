@@ -10,9 +10,9 @@ same program built for other platforms.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from crawler.archive import EXECUTABLE_NOTE, READABLE_ARCH, executable_kind
+from crawler.extract.go.structs import object_schema
 from crawler.extract.gobinary.reader import BinaryReport, Found, read_binary
 from crawler.files import PackageFiles
 from mcp_domain import Completeness, ExtractionResult, SourceLocation, ToolDefinition
@@ -114,11 +114,7 @@ def _result(path: str, report: BinaryReport) -> ExtractionResult:
 
 def _tool(path: str, found: Found) -> ToolDefinition:
     draft = found.draft
-    schema: dict[str, Any] = {"type": "object"}
-    if draft.properties:
-        schema["properties"] = dict(draft.properties)
-    if draft.required:
-        schema["required"] = list(draft.required)
+    schema = object_schema(dict(draft.properties), list(draft.required), closed=False)
     description = draft.description if isinstance(draft.description, str) else ""
     offset = draft.site - found.entry
     return ToolDefinition(

@@ -12,7 +12,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from crawler.extract.go.structs import STRING_LIKE, builtin_schema, field_facts, nullable, parse_tag
+from crawler.extract.go.structs import (
+    STRING_LIKE,
+    builtin_schema,
+    field_facts,
+    nullable,
+    object_schema,
+    parse_tag,
+)
 
 STRUCT_SHAPE = "go.shape.struct {"
 _OPEN, _CLOSE = "([{", ")]}"
@@ -84,12 +91,7 @@ def shape_schema(fields: list[Field]) -> tuple[dict[str, Any], bool]:
         properties[json_name] = schema
         if is_required and json_name not in required:
             required.append(json_name)
-    schema: dict[str, Any] = {"type": "object"}
-    if properties:
-        schema["properties"] = properties
-    if required:
-        schema["required"] = required
-    return schema, whole
+    return object_schema(properties, required, closed=False), whole
 
 
 def _type_schema(kind: str, depth: int = 0) -> dict[str, Any]:

@@ -16,7 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from crawler.extract.go.structs import STRING_LIKE, builtin_schema, field_facts, nullable, parse_tag
+from crawler.extract.go.structs import (
+    STRING_LIKE,
+    builtin_schema,
+    field_facts,
+    nullable,
+    object_schema,
+    parse_tag,
+)
 from crawler.extract.gobinary.image import Image
 from crawler.extract.gobinary.view import Corrupt
 
@@ -262,13 +269,7 @@ class TypeReader:
             properties[name] = schema
             if is_required and name not in required:
                 required.append(name)
-        schema: dict[str, Any] = {"type": "object"}
-        if properties:
-            schema["properties"] = properties
-        if required:
-            schema["required"] = required
-        schema["additionalProperties"] = False
-        return schema
+        return object_schema(properties, required)
 
 
 def _go_minor(version: str) -> int | None:
