@@ -147,9 +147,7 @@ class TypeSchemas:
                 json_name = tags.get("json", "").split(",")[0]
                 if not json_name:
                     embedded = self.for_type(type_node, go_file, package, depth + 1, seen)
-                    for name, schema in embedded.get("properties", {}).items():
-                        properties.setdefault(name, schema)
-                    required.extend(r for r in embedded.get("required", []) if r not in required)
+                    promote(properties, required, embedded)
                     continue
                 names = [text(type_node).lstrip("*").split(".")[-1]]
             for name in names:
@@ -172,16 +170,11 @@ class TypeSchemas:
         properties: dict[str, Any],
         required: list[str],
     ) -> None:
-        field = field_facts(name, tags)
-        if field is None:
+        facts = field_facts(name, tags)
+        if facts is None:
             return
-        name, is_required, description = field
         schema = self.for_type(type_node, go_file, package, depth + 1, seen)
-        if description:
-            schema = {**schema, "description": description}
-        properties[name] = schema
-        if is_required and name not in required:
-            required.append(name)
+        add_property(properties, required, facts, schema)
 
 
 def field_facts(go_name: str, tags: dict[str, str]) -> tuple[str, bool, str] | None:
@@ -247,6 +240,28 @@ def builtin_schema(name: str) -> dict[str, Any] | None:
     if name in ("any", "error"):
         return {}
     return None
+
+
+def add_property(
+    properties: dict[str, Any],
+    required: list[str],
+    facts: tuple[str, bool, str],
+    schema: dict[str, Any],
+) -> None:
+    """Record one serialised field, given its `field_facts` and its type's schema."""
+    name, is_required, description = facts
+    if description:
+        schema = {**schema, "description": description}
+    properties[name] = schema
+    if is_required and name not in required:
+        required.append(name)
+
+
+def promote(properties: dict[str, Any], required: list[str], embedded: dict[str, Any]) -> None:
+    """Add an embedded struct's properties (the outer struct's own win) and required names."""
+    for name, schema in embedded.get("properties", {}).items():
+        properties.setdefault(name, schema)
+    required.extend(r for r in embedded.get("required", []) if r not in required)
 
 
 def object_schema(

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from crawler.extract.go.structs import promote
 from crawler.extract.gobinary import sdk, shapes
 from crawler.extract.gobinary.amd64 import AX, BX, DX
 from crawler.extract.gobinary.drafts import Draft, Option, Text, text_of
@@ -261,10 +262,7 @@ class ToolModel(RuntimeCalls):
         found = self._struct_type(address)
         if found is None:
             return False
-        schema = self.types.schema(found)
-        for key, value in schema.get("properties", {}).items():
-            draft.properties.setdefault(key, value)
-        draft.required.extend(r for r in schema.get("required", []) if r not in draft.required)
+        promote(draft.properties, draft.required, self.types.schema(found))
         return True
 
     def _type_argument_schema(self, machine: Machine, draft: Draft, callee: str) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from crawler.extract.go.structs import (
     STRING_LIKE,
+    add_property,
     builtin_schema,
     field_facts,
     nullable,
@@ -84,13 +85,7 @@ def shape_schema(fields: list[Field]) -> tuple[dict[str, Any], bool]:
         facts = field_facts(name, parse_tag(tag))
         if facts is None:
             continue
-        json_name, is_required, description = facts
-        schema = _type_schema(kind)
-        if description:
-            schema = {**schema, "description": description}
-        properties[json_name] = schema
-        if is_required and json_name not in required:
-            required.append(json_name)
+        add_property(properties, required, facts, _type_schema(kind))
     return object_schema(properties, required, closed=False), whole
 
 

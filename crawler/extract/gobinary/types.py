@@ -18,11 +18,13 @@ from typing import Any
 
 from crawler.extract.go.structs import (
     STRING_LIKE,
+    add_property,
     builtin_schema,
     field_facts,
     nullable,
     object_schema,
     parse_tag,
+    promote,
 )
 from crawler.extract.gobinary.image import Image
 from crawler.extract.gobinary.view import Corrupt
@@ -252,23 +254,14 @@ class TypeReader:
         for field in self.fields(address):
             tags = parse_tag(field.tag)
             if field.embedded and not tags.get("json", "").split(",")[0]:
-                inner = self.schema(field.type, depth + 1, seen)
-                for name, schema in inner.get("properties", {}).items():
-                    properties.setdefault(name, schema)
-                required.extend(r for r in inner.get("required", []) if r not in required)
+                promote(properties, required, self.schema(field.type, depth + 1, seen))
                 continue
             if not field.name[:1].isupper():
                 continue  # unexported fields are not serialised
             facts = field_facts(field.name, tags)
             if facts is None:
                 continue
-            name, is_required, description = facts
-            schema = self.schema(field.type, depth + 1, seen)
-            if description:
-                schema = {**schema, "description": description}
-            properties[name] = schema
-            if is_required and name not in required:
-                required.append(name)
+            add_property(properties, required, facts, self.schema(field.type, depth + 1, seen))
         return object_schema(properties, required)
 
 
