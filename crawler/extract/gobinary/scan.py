@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from crawler.extract.gobinary.image import Image
@@ -35,12 +36,7 @@ def scan_functions(
     """For each function (by entry): the members of `call_targets` it may call, and
     the 8-byte aligned static addresses it takes (candidates for type descriptors)."""
     found: dict[int, References] = {}
-    view = image.view
-    for function in functions:
-        try:
-            code = view.window(image.offset_of(function.entry, function.size), function.size)
-        except Corrupt:
-            continue
+    for function, code in _codes(image, functions):
         refs = References()
         size = function.size
         entry, calls, loads = function.entry, refs.calls, refs.loads
@@ -66,12 +62,7 @@ _LEA = re.compile(rb"[\x48\x4c]\x8d[\x05\x0d\x15\x1d\x25\x2d\x35\x3d]", re.DOTAL
 def functions_loading(image: Image, functions: list[Function], addresses: set[int]) -> set[int]:
     """Entries of the functions that take one of `addresses` with a RIP-relative LEA."""
     found: set[int] = set()
-    view = image.view
-    for function in functions:
-        try:
-            code = view.window(image.offset_of(function.entry, function.size), function.size)
-        except Corrupt:
-            continue
+    for function, code in _codes(image, functions):
         end = function.entry + 7
         for match in _LEA.finditer(code):
             at = match.start()
@@ -79,3 +70,14 @@ def functions_loading(image: Image, functions: list[Function], addresses: set[in
                 found.add(function.entry)
                 break
     return found
+
+
+def _codes(image: Image, functions: list[Function]) -> Iterator[tuple[Function, memoryview]]:
+    """Each function with its code; one whose bytes lie outside the file is passed over."""
+    view = image.view
+    for function in functions:
+        try:
+            code = view.window(image.offset_of(function.entry, function.size), function.size)
+        except Corrupt:
+            continue
+        yield function, code
