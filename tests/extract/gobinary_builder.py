@@ -6,12 +6,14 @@ build info blob, a Go 1.20 function table, runtime type descriptors and names,
 and functions assembled from the few x86-64 instructions the Go compiler uses
 to pass arguments (LEA of read-only data, MOV of an immediate, stores to the
 stack or to a new object, CALL). Every function gets a fixed 512-byte slot so
-addresses are known before any code is written.
+addresses are known before any code is written. Also zips a wheel around them.
 """
 
 from __future__ import annotations
 
+import io
 import struct
+import zipfile
 from dataclasses import dataclass, field
 
 TEXT = 0x401000
@@ -20,6 +22,15 @@ DATA = 0x800000  # package-level variables (.noptrdata)
 SLOT = 0x200
 AX, CX, DX, BX, SP, BP, SI, DI = range(8)
 KIND_BOOL, KIND_INT, KIND_INTERFACE, KIND_POINTER, KIND_STRING, KIND_STRUCT = 1, 2, 20, 22, 24, 25
+
+
+def wheel(members: dict[str, bytes]) -> bytes:
+    """A wheel (a zip) holding these files, as a package ships an executable."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
 
 
 def uvarint(value: int) -> bytes:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
-
 from crawler.archive import ArchiveLimits, unpack_bytes
 from crawler.extract.gobinary.reader import read_binary
 from crawler.extract.package import extract_package
@@ -22,6 +19,7 @@ from tests.extract.gobinary_builder import (
     SI,
     SP,
     GoElf,
+    wheel,
 )
 
 MCP = "github.com/mark3labs/mcp-go/mcp"
@@ -303,14 +301,6 @@ def test_arm64_binaries_are_recognised_and_said_not_read():
 # ------------------------------------------------------------------ in a package
 
 
-def _wheel(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as wheel:
-        for name, data in members.items():
-            wheel.writestr(name, data)
-    return buffer.getvalue()
-
-
 LAUNCHER = (
     b"import os, sys\n"
     b"def main():\n"
@@ -319,7 +309,7 @@ LAUNCHER = (
 
 
 def test_package_shipping_a_go_binary_gets_its_tools_marked_partial():
-    data = _wheel({"srv/__init__.py": LAUNCHER, "srv/bin/srv": generic_helper_server().build()})
+    data = wheel({"srv/__init__.py": LAUNCHER, "srv/bin/srv": generic_helper_server().build()})
     result = extract_package(unpack_bytes(data, "srv-1.2.3-py3-none-manylinux_2_17_x86_64.whl"))
     assert [t.name for t in result.tools] == ["get_forecast"]
     tool = result.tools[0]
@@ -339,7 +329,7 @@ def test_source_beats_binary():
         b"@mcp.tool()\ndef ping() -> str:\n    '''Answer pong.'''\n    return 'pong'\n"
         b"def main():\n    mcp.run()\n"
     )
-    data = _wheel(
+    data = wheel(
         {
             "demo/__init__.py": server,
             "demo/bin/srv": mcp_go_server().build(),
@@ -366,7 +356,7 @@ def test_unreadable_go_binary_keeps_the_compiled_executable_note():
 def test_an_arm64_executable_left_out_by_the_unpacker_is_said_not_read():
     elf = mcp_go_server()
     elf.machine = 183
-    data = _wheel({"srv/__init__.py": LAUNCHER, "srv/bin/srv": elf.build()})
+    data = wheel({"srv/__init__.py": LAUNCHER, "srv/bin/srv": elf.build()})
     limits = ArchiveLimits(max_other_file_bytes=1000)
     result = extract_package(unpack_bytes(data, "srv-1.2.3-py3-none-linux_aarch64.whl", limits))
     assert result.tools == []

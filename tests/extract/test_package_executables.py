@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
-
 from crawler.archive import ArchiveLimits, unpack_bytes
 from crawler.extract.package import extract_package
 from mcp_domain import Completeness
-
-
-def _wheel(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as wheel:
-        for name, data in members.items():
-            wheel.writestr(name, data)
-    return buffer.getvalue()
-
+from tests.extract.gobinary_builder import wheel
 
 ENTRY_POINTS = b"[console_scripts]\ndash-mcp = dash_mcp:main\n"
 LAUNCHER = (
@@ -28,7 +17,7 @@ LAUNCHER = (
 
 
 def test_wheel_wrapping_a_binary_is_unknown_with_the_reason():
-    data = _wheel(
+    data = wheel(
         {
             "dash_mcp/__init__.py": LAUNCHER,
             "dash_mcp/bin/dash-mcp": b"\x7fELF\x02\x01\x01" + b"\x00" * 4000,
@@ -49,7 +38,7 @@ def test_wheel_wrapping_a_binary_is_unknown_with_the_reason():
 
 
 def test_small_kept_executable_is_noticed_too():
-    data = _wheel({"tiny/__init__.py": b"", "tiny/bin/tiny": b"\xcf\xfa\xed\xfe" + b"\x00" * 64})
+    data = wheel({"tiny/__init__.py": b"", "tiny/bin/tiny": b"\xcf\xfa\xed\xfe" + b"\x00" * 64})
     result = extract_package(unpack_bytes(data, "tiny-1.0-py3-none-any.whl"))
     # The lone top folder is stripped, as for every archive.
     assert "compiled executable (bin/tiny)" in result.notes[0]
@@ -66,7 +55,7 @@ def test_tools_found_in_code_are_not_overruled_by_a_bundled_helper_binary():
         b"def main():\n"
         b"    mcp.run()\n"
     )
-    data = _wheel(
+    data = wheel(
         {
             "demo/__init__.py": server,
             "demo/bin/helper": b"\x7fELF" + b"\x00" * 64,
