@@ -90,7 +90,13 @@ def test_a_stopped_language_makes_the_other_languages_list_partial():
         def extract(self, package):
             raise RuntimeError("bug")
 
-    source = "from mcp.server.fastmcp import FastMCP\nmcp = FastMCP('x')\n\n@mcp.tool()\ndef ping() -> str:\n    return 'pong'\n"
+    source = (
+        "from mcp.server.fastmcp import FastMCP\n"
+        "mcp = FastMCP('x')\n\n"
+        "@mcp.tool()\n"
+        "def ping() -> str:\n"
+        "    return 'pong'\n"
+    )
     files = {
         "pyproject.toml": "[project]\nname='x'\n",
         "x/__init__.py": "",
