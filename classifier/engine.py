@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from classifier.features import Features, FieldText
-from classifier.prefilter import needs_non_ascii, start_literals
+from classifier.literal_starts import MatchStarts, match_starts, min_width
 from classifier.ruleset import Match, Rule, RuleSet
 from classifier.scan import FieldScanner, Spans
 from mcp_domain import Evidence
@@ -68,13 +68,8 @@ class _CompiledMatch:
     sequences: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
     groups: list[frozenset[str]] = field(default_factory=list)
     regex: re.Pattern[str] | None = None
-    # (folded literal, at a word boundary) pairs, one of which every regex match
-    # starts with (empty: unknown)...
-    literals: tuple[tuple[str, bool], ...] = ()
-    # ...in ASCII texts: the other patterns need a non-ASCII first character.
-    ascii_only: bool = False
-    # No pattern can match an ASCII text at all.
-    never_ascii: bool = False
+    starts: MatchStarts = MatchStarts()  # where its regex matches can start
+    min_length: int = 0  # no regex match is shorter
     key: int = 0  # position among all matches
     first_tokens: frozenset[str] = frozenset()
     property_tokens: frozenset[str] = frozenset()
@@ -97,20 +92,8 @@ def _compile_match(spec: Match) -> _CompiledMatch:
     cm.groups = [frozenset(t.lower() for t in group) for group in spec.all_of]
     if spec.regex:
         cm.regex = re.compile("|".join(f"(?:{r})" for r in spec.regex), re.IGNORECASE)
-        literals: set[tuple[str, bool]] = set()
-        non_ascii = unknown = False
-        for pattern in spec.regex:
-            found = start_literals(pattern)
-            if found is not None:
-                literals |= found
-            elif needs_non_ascii(pattern):
-                non_ascii = True
-            else:
-                unknown = True
-        if not unknown:
-            cm.literals = tuple(sorted(literals))
-            cm.ascii_only = non_ascii
-            cm.never_ascii = non_ascii and not literals
+        cm.starts = match_starts(spec.regex)
+        cm.min_length = min_width(spec.regex)
     cm.first_tokens = frozenset(cm.sequences)
     cm.property_tokens = frozenset(spec.property_tokens)
     cm.except_tokens = frozenset(spec.except_tokens)

@@ -1,19 +1,21 @@
 """Cheap literal pre-checks for rule regexes, derived from the patterns themselves.
 
-Most rule patterns start with a word alternation such as ``\\b(?:deletes?|erase)``.
-Every match then starts with one of the literal prefixes ("delete", "erase"), so
-a regex can only match where one of its prefixes stands in the folded text (see
-`fold`). A pattern whose start cannot be read this way gets no pre-check (None)
-and always runs; the pre-check only ever saves work, never changes a result.
+`fold` makes a text comparable with the literals read from patterns; the
+readers of pattern source here find literals one of which every match contains
+(`required_literals`), whether every match starts with a non-ASCII character
+(`needs_non_ascii`), and build one scanner for many literals (`trie_pattern`).
+Where matches start is read in classifier/literal_starts.py. A pattern that
+cannot be read gets no pre-check; a pre-check only ever saves work, never
+changes a result.
 """
 
 from __future__ import annotations
 
 import re
 
-_SPECIAL = set("\\()[]?*+{}.|^$")
+SPECIAL = set("\\()[]?*+{}.|^$")
 _OPTIONAL = set("?*{")
-_ESCAPED_LITERALS = set(".-/ '\"`~<>[]#:")
+ESCAPED_LITERALS = set(".-/ '\"`~<>[]#:")
 
 
 def _extra_cases() -> dict[int, tuple[int, ...]] | None:
@@ -59,14 +61,14 @@ def fold(text: str) -> str:
     return text.translate(_PRE).lower().translate(_POST)
 
 
-def _usable(literal: str) -> bool:
+def usable(literal: str) -> bool:
     if literal.isascii():
         return True
     # Without the engine's table only ASCII literals fold reliably.
     return _EXTRA is not None and not any(ch in _MIXED for ch in literal)
 
 
-def _skip_class(src: str, i: int) -> int:
+def skip_class(src: str, i: int) -> int:
     """Index just after the character class that opens at src[i] == "["."""
     j = i + 1
     if j < len(src) and src[j] == "^":
@@ -83,7 +85,7 @@ def _skip_class(src: str, i: int) -> int:
     return len(src)
 
 
-def _skip_group(src: str, i: int) -> int:
+def skip_group(src: str, i: int) -> int:
     """Index just after the group that opens at src[i] == "(" (escapes, classes respected)."""
     depth = 0
     while i < len(src):
@@ -92,7 +94,7 @@ def _skip_group(src: str, i: int) -> int:
             i += 2
             continue
         if ch == "[":
-            i = _skip_class(src, i)
+            i = skip_class(src, i)
             continue
         if ch == "(":
             depth += 1
@@ -104,7 +106,7 @@ def _skip_group(src: str, i: int) -> int:
     return -1
 
 
-def _split_top(body: str) -> list[str]:
+def split_top(body: str) -> list[str]:
     """`body` split at its top-level "|" (not inside groups or character classes)."""
     parts, depth, start, i = [], 0, 0, 0
     while i < len(body):
@@ -113,7 +115,7 @@ def _split_top(body: str) -> list[str]:
             i += 2
             continue
         if ch == "[":
-            i = _skip_class(body, i)
+            i = skip_class(body, i)
             continue
         if ch == "(":
             depth += 1
@@ -125,101 +127,6 @@ def _split_top(body: str) -> list[str]:
         i += 1
     parts.append(body[start:])
     return parts
-
-
-def _literal_prefix(alt: str) -> str:
-    out: list[str] = []
-    i = 0
-    while i < len(alt):
-        ch = alt[i]
-        if ch == "\\" and i + 1 < len(alt) and alt[i + 1] in _ESCAPED_LITERALS:
-            ch, step = alt[i + 1], 2
-        elif ch in _SPECIAL:
-            break
-        else:
-            step = 1
-        nxt = alt[i + step] if i + step < len(alt) else ""
-        if nxt in _OPTIONAL:
-            break
-        out.append(ch)
-        i += step
-    return fold("".join(out))
-
-
-_MAX_COMBINED = 256
-
-
-def _whole_literal(alt: str) -> str | None:
-    """`alt` folded when it is nothing but literal characters, else None."""
-    prefix = _literal_prefix(alt)
-    plain = alt.replace("\\", "")
-    if not prefix or len(prefix) != len(plain) or not _usable(prefix):
-        return None
-    return prefix
-
-
-def _branch_prefixes(src: str, anchored: bool = False) -> frozenset[tuple[str, bool]] | None:
-    """(prefix, after a \\b) pairs of one top-level alternative."""
-    while True:
-        if src.startswith("(?!") or src.startswith("(?<!"):
-            end = _skip_group(src, 0)
-            if end < 0:
-                return None
-            src = src[end:]
-        elif src.startswith("\\b"):
-            src = src[2:]
-            anchored = True
-        else:
-            break
-    if not src.startswith("(?:"):
-        prefix = _literal_prefix(src)
-        return frozenset({(prefix, anchored)}) if prefix and _usable(prefix) else None
-    end = _skip_group(src, 0)
-    if end < 0:
-        return None
-    prefixes = {_literal_prefix(alt) for alt in _split_top(src[3 : end - 1])}
-    if "" in prefixes or not all(_usable(p) for p in prefixes):
-        return None
-    found = frozenset((p, anchored) for p in prefixes)
-    quantifier = src[end : end + 1]
-    if quantifier in ("?", "*"):
-        # An optional group: a match starts with it or with what follows it.
-        rest = src[end + 1 :]
-        if rest.startswith("?"):
-            rest = rest[1:]
-        if not rest or rest[0] in "+?*{|":
-            return None
-        after = _branch_prefixes(rest, anchored)
-        if after is None:
-            return None
-        # When the group's alternatives are plain words ("the ", "a "), a match that
-        # takes the group starts with one of them and then a literal of the rest:
-        # longer literals, far fewer places to try.
-        words = [_whole_literal(alt) for alt in _split_top(src[3 : end - 1])]
-        if all(words) and len(words) * len(after) <= _MAX_COMBINED:
-            return frozenset((w + lit, anchored) for w in words for lit, _a in after) | after
-        return found | after
-    if quantifier == "{":
-        return None
-    return found
-
-
-def start_literals(pattern: str) -> frozenset[tuple[str, bool]] | None:
-    """(folded literal, anchored) pairs: every match of `pattern` starts with one of the
-    literals, at a word boundary when anchored; None if unknown."""
-    found: set[tuple[str, bool]] = set()
-    for branch in _split_top(pattern):
-        prefixes = _branch_prefixes(branch)
-        if prefixes is None:
-            return None
-        found |= prefixes
-    return frozenset(found)
-
-
-def literal_prefixes(pattern: str) -> frozenset[str] | None:
-    """Folded literals one of which every match of `pattern` starts with, or None if unknown."""
-    found = start_literals(pattern)
-    return None if found is None else frozenset(lit for lit, _anchored in found)
 
 
 # Non-ASCII characters the IGNORECASE engine equates with ASCII letters (İ ı ſ K).
@@ -236,7 +143,7 @@ def needs_non_ascii(pattern: str) -> bool:
     """
     if not pattern.startswith("[") or pattern.startswith("[^"):
         return False
-    end = _skip_class(pattern, 0)
+    end = skip_class(pattern, 0)
     if end > len(pattern) or pattern[end - 1] != "]" or pattern[end : end + 1] in ("?", "*", "{"):
         return False
     codes: list[int | str] = []
@@ -264,17 +171,6 @@ def needs_non_ascii(pattern: str) -> bool:
         if low < 0x80 or high < low or any(low <= t <= high for t in _ASCII_TWINS):
             return False
     return bool(ranges)
-
-
-def combined_prefixes(patterns: list[str]) -> tuple[str, ...] | None:
-    """Prefixes for an alternation of `patterns`; None when any one is unknown."""
-    found: set[str] = set()
-    for pattern in patterns:
-        prefixes = literal_prefixes(pattern)
-        if prefixes is None:
-            return None
-        found |= prefixes
-    return tuple(sorted(found))
 
 
 def trie_pattern(literals: list[str], anchored: bool = False) -> re.Pattern[str] | None:
@@ -310,7 +206,7 @@ def trie_pattern(literals: list[str], anchored: bool = False) -> re.Pattern[str]
 _CLASS_ESCAPES = set("wWsSdDbBAZ")
 
 
-def _required_in_branch(src: str) -> frozenset[str] | None:
+def required_in_branch(src: str) -> frozenset[str] | None:
     """Folded literals one of which every match of the alternative `src` contains
     (somewhere, not necessarily at its start); None if none is known.
 
@@ -327,14 +223,14 @@ def _required_in_branch(src: str) -> frozenset[str] | None:
         nonlocal best
         text = fold("".join(run))
         run.clear()
-        if text and _usable(text) and (best is None or len(text) > min(map(len, best))):
+        if text and usable(text) and (best is None or len(text) > min(map(len, best))):
             best = frozenset({text})
 
     i = 0
     while i < len(src):
         ch = src[i]
         if ch == "(":
-            end = _skip_group(src, i)
+            end = skip_group(src, i)
             if end < 0:
                 return None
             close_run()
@@ -355,20 +251,20 @@ def _required_in_branch(src: str) -> frozenset[str] | None:
             ):
                 return None  # inline flags or something else not understood
             if body is not None and not optional and best is None:
-                inner = [_required_in_branch(alt) for alt in _split_top(body)]
+                inner = [required_in_branch(alt) for alt in split_top(body)]
                 if all(part is not None for part in inner):
                     best = frozenset().union(*inner)  # type: ignore[arg-type]
             i = end
             continue
         if ch == "[":
             close_run()
-            i = _skip_class(src, i)
+            i = skip_class(src, i)
             continue
         if ch == "\\":
             if i + 1 >= len(src):
                 return None
             nxt = src[i + 1]
-            if nxt in _ESCAPED_LITERALS:
+            if nxt in ESCAPED_LITERALS:
                 lit, step = nxt, 2
             elif nxt in _CLASS_ESCAPES:
                 close_run()
@@ -385,7 +281,7 @@ def _required_in_branch(src: str) -> frozenset[str] | None:
                 return None
             i = close + 1
             continue
-        elif ch in _SPECIAL:
+        elif ch in SPECIAL:
             close_run()  # ^ $ . or a quantifier of what came before
             i += 1
             continue
@@ -407,8 +303,8 @@ def required_literals(pattern: str) -> frozenset[str] | None:
     """Folded literals one of which stands somewhere in every match of `pattern`
     (case-insensitive, as the rules compile), or None if that is not known."""
     found: set[str] = set()
-    for branch in _split_top(pattern):
-        required = _required_in_branch(branch)
+    for branch in split_top(pattern):
+        required = required_in_branch(branch)
         if not required:
             return None
         found |= required

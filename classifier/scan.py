@@ -2,12 +2,14 @@
 
 Built once from all compiled matches, per field kind:
   - token matches are indexed by their first token (all_of: by the first group),
-  - regex matches with literal prefixes (classifier/prefilter.py) are indexed by
-    those literals, and one trie scanner per kind finds every literal position,
-  - regex matches without literal prefixes are tried on the whole text, but only
-    when a literal every match must contain somewhere stands in it (when known).
-A regex is then tried only at the positions where one of its literals starts,
-left to right, skipping positions inside the previous match: exactly the
+  - regex matches are indexed by the literals their matches start with
+    (classifier/literal_starts.py), and one trie scanner per kind finds every
+    literal position; a pattern anchored with ^ adds offset 0,
+  - a regex with an alternative whose start is unknown is run over the whole
+    text, but only when a literal that alternative's matches contain stands in
+    it (when known), or the text is not ASCII (for non-ASCII classes).
+A regex is otherwise tried only at the positions where one of its literals
+starts, left to right, skipping positions inside the previous match: exactly the
 matches `finditer` would find, since a match can start nowhere else.
 
 The result for a field depends on its kind and text alone, so results for short
@@ -20,7 +22,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from classifier.prefilter import required_literals, trie_pattern
+from classifier.prefilter import trie_pattern
 
 if TYPE_CHECKING:
     from classifier.engine import _CompiledMatch
@@ -37,8 +39,9 @@ class _KindTable:
     def __init__(self, kind: str, matches: Sequence[_CompiledMatch]) -> None:
         self.by_token: dict[str, list[int]] = {}
         by_literal: dict[tuple[str, bool], set[int]] = {}
-        always: list[int] = []
-        non_ascii: list[int] = []  # tried on the whole text when it is not ASCII
+        at_zero: list[int] = []
+        # (key, tried on every text, on non-ASCII texts, when one of these literals stands)
+        whole: list[tuple[int, bool, bool, tuple[str, ...]]] = []
         for cm in matches:
             if kind not in cm.spec.fields or cm.spec.annotation is not None:
                 continue
@@ -47,23 +50,16 @@ class _KindTable:
                 for tok in sorted(first):
                     self.by_token.setdefault(tok, []).append(cm.key)
                 continue
-            if cm.ascii_only:
-                non_ascii.append(cm.key)
-            if cm.literals:
-                for lit in cm.literals:
-                    by_literal.setdefault(lit, set()).add(cm.key)
-            elif not cm.never_ascii:
-                always.append(cm.key)
-        self.always = tuple(always)
-        # Literals one of which every match of an `always` match contains (when known
-        # for each of its patterns): without one in the folded text it cannot match.
-        self.required: dict[int, tuple[str, ...]] = {}
-        for cm in matches:
-            if cm.key in always:
-                found = [required_literals(p) for p in cm.spec.regex]
-                if found and all(found):
-                    self.required[cm.key] = tuple(sorted(set().union(*found)))
-        self.non_ascii = tuple(non_ascii)
+            starts = cm.starts
+            for lit in starts.literals:
+                by_literal.setdefault(lit, set()).add(cm.key)
+            if starts.at_zero:
+                at_zero.append(cm.key)
+            if starts.anywhere or starts.non_ascii or starts.gate:
+                gate = tuple(sorted(starts.gate))
+                whole.append((cm.key, starts.anywhere, starts.non_ascii, gate))
+        self.at_zero = tuple(at_zero)
+        self.whole = tuple(whole)
         # One scanner for literals that must start at a word boundary, one for the rest.
         # A scanner reports the longest literal at a position; every literal of the
         # same scanner that is a prefix of it stands there too.
@@ -73,13 +69,10 @@ class _KindTable:
             scan = trie_pattern(literals, anchored)
             if scan is None:
                 continue
+            keys = {lit: by_literal[(lit, anchored)] for lit in literals}
             closure = {
                 lit: tuple(
-                    sorted(
-                        set().union(
-                            *(by_literal[(o, anchored)] for o in literals if lit.startswith(o))
-                        )
-                    )
+                    sorted(set().union(*(keys.get(lit[:n], ()) for n in range(1, len(lit) + 1))))
                 )
                 for lit in literals
             }
@@ -128,31 +121,46 @@ class FieldScanner:
                     spans = self._token_spans(matches[key], item)
                     if spans:
                         found[key] = spans
-        whole = table.always
-        ascii_text = item.text.isascii()
-        if not ascii_text and table.non_ascii:
-            whole = whole + table.non_ascii
-        if table.scans:
-            positions: dict[int, list[int]] = {}
-            for scan, closure in table.scans:
-                for m in scan.finditer(item.lower):
-                    at = m.start()
-                    for key in closure[m.group(1)]:
-                        positions.setdefault(key, []).append(at)
-            for key, at in positions.items():
-                if len(table.scans) > 1:
-                    at.sort()  # both scanners may have added offsets
-                if not ascii_text and matches[key].ascii_only:
-                    continue  # in `whole`
-                spans = self._regex_spans(matches[key], item, at)
-                if spans:
-                    found[key] = spans
-        required = table.required
-        lower = item.lower
-        for key in whole:
-            need = required.get(key)
-            if need is not None and not any(lit in lower for lit in need):
+        text, lower = item.text, item.lower
+        size = len(text)
+        # Matches that may start anywhere in this text are run over all of it...
+        everywhere: list[int] = []
+        if table.whole:
+            ascii_text = text.isascii()
+            for key, anywhere, non_ascii, gate in table.whole:
+                if (
+                    anywhere
+                    or (non_ascii and not ascii_text)
+                    or (gate and any(lit in lower for lit in gate))
+                ) and size >= matches[key].min_length:
+                    everywhere.append(key)
+        # ...the others only where one of their start literals stands (or at offset 0).
+        positions: dict[int, list[int]] = {}
+        for scan, closure in table.scans:
+            for m in scan.finditer(lower):
+                at = m.start()
+                for key in closure[m.group(1)]:
+                    got = positions.get(key)
+                    if got is None:
+                        positions[key] = [at]
+                    else:
+                        got.append(at)
+        for key in table.at_zero:
+            got = positions.get(key)
+            if got is None:
+                positions[key] = [0]
+            elif got[0] != 0:
+                got.insert(0, 0)
+        two_scans = len(table.scans) > 1
+        for key, at in positions.items():
+            if key in everywhere:
                 continue
+            if two_scans:
+                at.sort()  # both scanners may have added offsets
+            spans = self._regex_spans(matches[key], item, at)
+            if spans:
+                found[key] = spans
+        for key in everywhere:
             spans = self._regex_spans(matches[key], item, None)
             if spans:
                 found[key] = spans

@@ -9,14 +9,8 @@ import string
 from classifier.dataset import load_examples
 from classifier.engine import Engine
 from classifier.features import extract_features
-from classifier.prefilter import (
-    fold,
-    literal_prefixes,
-    needs_non_ascii,
-    required_literals,
-    start_literals,
-    trie_pattern,
-)
+from classifier.literal_starts import literal_prefixes, match_starts, start_literals
+from classifier.prefilter import fold, needs_non_ascii, required_literals, trie_pattern
 from classifier.ruleset import default_rules
 from classifier.tokens import tokenize, tokenize_slow
 from tests.classifier.helpers import props, tool
@@ -72,7 +66,7 @@ def test_literal_prefixes_cover_every_branch():
         "web",
         "internet",
     }
-    assert literal_prefixes(r"(?:the |an? )?web") == {"the ", "a", "web"}
+    assert literal_prefixes(r"(?:the |an? )?web") == {"the web", "a web", "an web", "web"}
     assert literal_prefixes(r"(?:a|b)?") is None
     assert literal_prefixes(r"[a-z]+ing") is None
     assert literal_prefixes(r"(?:ab){2}") is None
@@ -87,11 +81,11 @@ def test_required_literals_stand_somewhere_in_every_match():
     assert required_literals(r"[A-Za-z0-9+/]{100,}={0,2}") is None
     assert required_literals(r"(?i)abc") is None  # inline flags are not read
     # On real texts: wherever a rule pattern matches, one of its literals is in the fold.
-    texts = [
-        f.text
-        for e in load_examples()[:400]
-        for f in extract_features(e.tool).fields
-    ] + ["DELETE/Drop x", "ſomeone elſe can take it", "K\u212aelvin run"]
+    texts = [f.text for e in load_examples()[:400] for f in extract_features(e.tool).fields] + [
+        "DELETE/Drop x",
+        "ſomeone elſe can take it",
+        "K\u212aelvin run",
+    ]
     for rule in default_rules().rules:
         for m in rule.match:
             for pattern in m.regex:
@@ -102,6 +96,61 @@ def test_required_literals_stand_somewhere_in_every_match():
                 for text in texts:
                     if regex.search(text):
                         assert any(lit in fold(text) for lit in need), (pattern, text)
+
+
+def test_start_literals_follow_optional_items_and_groups():
+    # Each optional item or group of words branches; a repeat or class ends the literal.
+    assert literal_prefixes(r"\b(?:is|are) (?:immediately )?charged\b") == {
+        "is charged",
+        "is immediately charged",
+        "are charged",
+        "are immediately charged",
+    }
+    assert literal_prefixes(r"\bforce[- ]push\w+") == {"force push", "force-push"}
+    assert literal_prefixes(r"(?:\.\./)+\.env") == {"../"}
+    assert literal_prefixes(r"\bruns? \w+ now") == {"run ", "runs "}
+    assert literal_prefixes(r"\bruns?\b") == {"run"}  # "runs" stands only where "run" does
+    assert literal_prefixes(r"(?!x)\bsend(?-i:s)? mail") == {"send mail", "sends mail"}
+
+
+def test_match_starts_of_patterns_without_start_literals():
+    assert match_starts([r"^\s*(?:crea|añade)\b"]).at_zero
+    assert not match_starts([r"(?m)^\s*crea\b"]).at_zero  # ^ after any newline
+    assert match_starts([r"(?m)^\s*crea\b"]).anywhere  # inline flags are not read
+    assert match_starts([r"[\u200b-\u200f]+", "foo"]).non_ascii
+    assert match_starts([r"\b(?:\w+ )?tables? (?:is|are) dropped"]).gate == {" dropped"}
+    assert match_starts([r"[A-Za-z0-9+/]{100,}"]).anywhere
+    both = match_starts([r"\bdelete\b|\w+ removed", "^x"])
+    assert both.literals == {("delete", True)} and both.gate == {" removed"} and both.at_zero
+
+
+def test_every_rule_match_starts_where_its_pattern_says():
+    texts = (
+        [f.text for e in load_examples()[:600] for f in extract_features(e.tool).fields]
+        + [t.description for t in ODD]
+        + ["force-push it", "ſends the KEY", "crea un x"]
+    )
+    word_start = re.compile(r"\b")
+    for rule in default_rules().rules:
+        for m in rule.match:
+            for pattern in m.regex:
+                starts = match_starts([pattern])
+                regex = re.compile(pattern, re.IGNORECASE)
+                for text in texts:
+                    lower = fold(text)
+                    for found in regex.finditer(text):
+                        at = found.start()
+                        assert (
+                            starts.anywhere
+                            or (starts.at_zero and at == 0)
+                            or (starts.non_ascii and not text.isascii())
+                            or any(lit in lower for lit in starts.gate)
+                            or any(
+                                lower.startswith(lit, at)
+                                and (not anchored or word_start.match(lower, at))
+                                for lit, anchored in starts.literals
+                            )
+                        ), (pattern, text, at)
 
 
 def test_literals_after_a_word_boundary_are_anchored():
@@ -129,7 +178,7 @@ def test_non_ascii_classes():
 
 
 def test_fold_agrees_with_the_regex_engine_on_every_literal_character():
-    chars = sorted({ch for cm in _matches() for lit, _ in cm.literals for ch in lit})
+    chars = sorted({ch for cm in _matches() for lit, _ in cm.starts.literals for ch in lit})
     cls = re.compile("[" + "".join(re.escape(c) for c in chars) + "]", re.IGNORECASE)
     for code in range(0x110000):
         c = chr(code)
