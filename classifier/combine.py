@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
+from classifier import trusted
 from classifier.engine import Hit
 from classifier.features import Features
 from classifier.flags import collect_flags, outside_injection
@@ -445,10 +446,11 @@ def combine(
     if trace is not None and d.steps is not None:
         d.steps.append(f"final: {d.category}, risk {risk}")
         trace.extend(d.steps)
-    return Label(
+    # Built unvalidated: every value is of the field's type and in range by construction.
+    return trusted.label(
         category=d.category,
         risk=risk,
-        confidence=round(min(max(d.confidence, 0.0), MAX_CONFIDENCE), 3),
+        confidence=float(round(min(max(d.confidence, 0.0), MAX_CONFIDENCE), 3)),
         rationale=_rationale(d, str(risk), raises),
         evidence=_evidence(d, raises, hits),
         flags=collect_flags(hits, d.conflict is not None),
