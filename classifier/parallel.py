@@ -1,12 +1,15 @@
 """Split a large batch across forked worker processes (one per core).
 
-The parent labels the first share itself while each forked child labels one of
-the others; children inherit the loaded rules, model and tools (nothing is
-loaded twice or sent to them) and send their labels back as one JSON document. The
-labels do not depend on how a batch is split: features, rule hits and model
-scores are per tool. Any failure of a child (it dies, hangs past its time, or
-cannot be forked) makes the parent label that share itself, so the result is
-always complete and in input order.
+The batch is cut into chunks that this process and its forked children take in
+turn from a shared counter, so a process that a busy machine slows simply takes
+fewer chunks. Children inherit the loaded rules, model and tools (nothing is
+loaded twice or sent to them) and send their labels back once, as plain tuples
+(`pack`), which this process turns back into labels (`unpack`): far cheaper than
+pickling or validating pydantic objects. The labels do not depend on how a
+batch is split: features, rule hits and model scores are per tool. Any failure
+of a child (it dies, hangs past its time, or cannot be forked) makes this
+process label the chunks it did not deliver, so the result is always complete
+and in input order.
 """
 
 from __future__ import annotations
@@ -16,20 +19,45 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 
-from pydantic import TypeAdapter
-
-from mcp_domain import Label, ToolDefinition
+from classifier import trusted
+from mcp_domain import Category, Label, Risk, ToolDefinition
 
 PARALLEL_MIN = 4_000  # smaller batches: forking costs more than it saves
 MAX_WORKERS = 2
+CHUNKS_PER_WORKER = 8  # enough to even out a slowed process, few enough to stay cheap
+MIN_CHUNK = 250
 # A child that has not answered after this long (plus per tool) is given up on.
 TIMEOUT_BASE = 60.0
 TIMEOUT_PER_TOOL = 0.005
 
 ClassifyList = Callable[[list[ToolDefinition]], list[Label]]
+Packed = tuple  # one label as plain values, see `pack`
 
-# What the forked children read: set just before forking, cleared afterwards.
-_job: tuple[list[ToolDefinition], ClassifyList] | None = None
+
+class _Job:
+    """What the forked children read: set just before forking, cleared afterwards."""
+
+    def __init__(self, tools, classify_list, chunks, ctx) -> None:
+        self.tools: list[ToolDefinition] = tools
+        self.classify_list: ClassifyList = classify_list
+        self.chunks: list[tuple[int, int]] = chunks
+        self._next = ctx.RawValue("i", 0)  # the next chunk to take, shared by all
+        self._lock = ctx.Lock()
+
+    def take(self) -> int | None:
+        with self._lock:
+            k = self._next.value
+            if k >= len(self.chunks):
+                return None
+            self._next.value = k + 1
+        return k
+
+    def label(self, k: int) -> list[Label]:
+        start, end = self.chunks[k]
+        return self.classify_list(self.tools[start:end])
+
+
+_job: _Job | None = None
 
 
 def _cpus() -> int:
@@ -55,24 +83,54 @@ def worth_it(n_tools: int, workers: int | None) -> bool:
     return n_tools >= PARALLEL_MIN and _cpus() >= 2 and _can_fork()
 
 
-def _shares(n: int, parts: int) -> list[tuple[int, int]]:
-    bounds = [n * i // parts for i in range(parts + 1)]
-    return [(bounds[i], bounds[i + 1]) for i in range(parts) if bounds[i] < bounds[i + 1]]
+def _chunks(n: int, parts: int) -> list[tuple[int, int]]:
+    count = max(parts, min(parts * CHUNKS_PER_WORKER, n // MIN_CHUNK))
+    bounds = [n * i // count for i in range(count + 1)]
+    return [(bounds[i], bounds[i + 1]) for i in range(count) if bounds[i] < bounds[i + 1]]
 
 
-# Labels cross the pipe as one JSON document per share: pydantic-core writes and
-# reads it without building Python objects in between, much faster than pickling
-# the labels or rebuilding them field by field. JSON keeps every value exactly
-# (floats are written as their shortest round-tripping form).
-_LABELS = TypeAdapter(list[Label])
+# -- labels as plain values ---------------------------------------------------------
+_CATEGORY = {c.value: c for c in Category}
+_RISK = {r.value: r for r in Risk}
 
 
-def _child(conn, start: int, end: int) -> None:
+def pack(label: Label) -> Packed:
+    """A label as strings, numbers and tuples: pickled in C, no pydantic on either side."""
+    return (
+        label.category.value,
+        label.risk.value,
+        label.confidence,
+        label.rationale,
+        [(e.field, e.text, e.start, e.end, e.supports) for e in label.evidence],
+        label.flags,
+        label.classifier_version,
+    )
+
+
+def unpack(row: Packed) -> Label:
+    """The label `pack` was given (built unvalidated: a child of this process made it)."""
+    category, risk, confidence, rationale, evidence, flags, version = row
+    evidence_of = trusted.evidence
+    return trusted.label(
+        category=_CATEGORY[category],
+        risk=_RISK[risk],
+        confidence=confidence,
+        rationale=rationale,
+        evidence=[evidence_of(*e) for e in evidence],
+        flags=flags,
+        classifier_version=version,
+    )
+
+
+# -- processes ---------------------------------------------------------------------
+def _child(conn) -> None:
     try:
         assert _job is not None
-        tools, classify_list = _job
-        conn.send(("ok", _LABELS.dump_json(classify_list(tools[start:end]))))
-    except BaseException as exc:  # the parent labels this share itself
+        done: dict[int, list[Packed]] = {}
+        while (k := _job.take()) is not None:
+            done[k] = [pack(label) for label in _job.label(k)]
+        conn.send(("ok", done))
+    except BaseException as exc:  # this process labels what the child did not send
         try:
             conn.send(("error", repr(exc)))
         except Exception:
@@ -87,49 +145,61 @@ def classify_split(
     """Labels for `tools` from `workers` processes (this one included); None if none forked."""
     global _job
     parts = max(1, min(workers or MAX_WORKERS, _cpus() if workers is None else workers))
-    shares = _shares(len(tools), parts)
-    if len(shares) < 2:
+    chunks = _chunks(len(tools), parts)
+    if parts < 2 or len(chunks) < 2:
         return None
     ctx = multiprocessing.get_context("fork")
-    tools = list(tools)
-    _job = (tools, classify_list)
+    job = _job = _Job(list(tools), classify_list, chunks, ctx)
     children = []
     try:
-        for start, end in shares[1:]:
+        for _ in range(parts - 1):
             receiver, sender = ctx.Pipe(duplex=False)
             try:
-                proc = ctx.Process(target=_child, args=(sender, start, end), daemon=True)
+                proc = ctx.Process(target=_child, args=(sender,), daemon=True)
                 proc.start()
             except OSError:
                 receiver.close()
                 proc = None
             sender.close()
-            children.append((proc, receiver, start, end))
+            children.append((proc, receiver))
     finally:
         _job = None
-    if all(proc is None for proc, *_ in children):
-        for _proc, receiver, *_ in children:
+    if all(proc is None for proc, _ in children):
+        for _proc, receiver in children:
             receiver.close()
         return None
-    start, end = shares[0]
-    labels = classify_list(tools[start:end])
-    for proc, receiver, start, end in children:
-        labels.extend(_collect(proc, receiver, tools[start:end], classify_list))
-    return labels
+    labels: list[list[Label] | None] = [None] * len(chunks)
+    while (k := job.take()) is not None:
+        labels[k] = job.label(k)
+    for proc, receiver in children:
+        for k, rows in _collect(proc, receiver, len(job.tools)).items():
+            if isinstance(k, int) and 0 <= k < len(chunks) and labels[k] is None:
+                labels[k] = _unpacked(rows, chunks[k])
+    out: list[Label] = []
+    for k, chunk in enumerate(labels):
+        out.extend(chunk if chunk is not None else job.label(k))  # a child's lost chunk
+    return out
 
 
-def _collect(proc, receiver, share: list[ToolDefinition], classify_list: ClassifyList):
-    """One child's labels, or this share labelled here when the child failed."""
-    result = None
+def _unpacked(rows, chunk: tuple[int, int]) -> list[Label] | None:
+    """A child's chunk of labels, or None when it is not what was asked for."""
     try:
-        if proc is not None and receiver.poll(TIMEOUT_BASE + TIMEOUT_PER_TOOL * len(share)):
+        if len(rows) == chunk[1] - chunk[0]:
+            return [unpack(row) for row in rows]
+    except (TypeError, ValueError, KeyError):
+        pass
+    return None
+
+
+def _collect(proc, receiver, n_tools: int) -> dict[int, list[Packed]]:
+    """One child's packed labels by chunk (empty when the child failed)."""
+    try:
+        if proc is not None and receiver.poll(TIMEOUT_BASE + TIMEOUT_PER_TOOL * n_tools):
             status, payload = receiver.recv()
-            if status == "ok":
-                labels = _LABELS.validate_json(payload)
-                if len(labels) == len(share):
-                    result = labels
-    except (EOFError, OSError, ValueError, TypeError):  # ValidationError is a ValueError
-        result = None
+            if status == "ok" and isinstance(payload, dict):
+                return payload
+    except (EOFError, OSError, ValueError, TypeError):
+        pass
     finally:
         receiver.close()
         if proc is not None:
@@ -137,4 +207,4 @@ def _collect(proc, receiver, share: list[ToolDefinition], classify_list: Classif
             if proc.is_alive():
                 proc.kill()
                 proc.join()
-    return result if result is not None else classify_list(share)
+    return {}

@@ -11,6 +11,7 @@ validated constructor is used instead, so no result depends on this shortcut.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -74,7 +75,8 @@ def _state(model: BaseModel) -> tuple:
 
 
 def _checked(build: Callable[..., Any], cls: type[BaseModel], sample: dict[str, Any]):
-    """`build` if it gives what validation gives on `sample`, else `cls` itself."""
+    """`build` if it gives what validation gives on `sample`, else validated construction
+    taking the same arguments as `build`."""
     plain = (
         tuple(cls.model_fields) == tuple(sample)
         and not cls.__pydantic_root_model__
@@ -86,7 +88,8 @@ def _checked(build: Callable[..., Any], cls: type[BaseModel], sample: dict[str, 
             return build
     except Exception:  # an internal attribute pydantic no longer has
         pass
-    return cls
+    signature = inspect.signature(build)
+    return lambda *args, **kwargs: cls(**signature.bind(*args, **kwargs).arguments)
 
 
 evidence: Callable[..., Evidence] = _checked(
