@@ -19,7 +19,6 @@ type is checked, and nothing here raises on odd input.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,6 +86,13 @@ def _scalar_text(value: Any) -> str | None:
     return None
 
 
+_NO_TOKENS: list[Token] = []  # shared by fields that are not tokenised: read only
+_NO_TOKEN_SET: frozenset[str] = frozenset()
+_TOKEN_KINDS = frozenset(TOKEN_KINDS)
+# Schema keys that can hold nested fields; a property holding none of them is a leaf.
+_NESTED_KEYS = frozenset(("properties", "items", "anyOf", "oneOf", "allOf"))
+
+
 class _Collector:
     def __init__(self) -> None:
         self.fields: list[FieldText] = []
@@ -99,13 +105,17 @@ class _Collector:
         prop_tokens: frozenset[str] = frozenset(),
         limit: int = MAX_TEXT_CHARS,
     ):
-        if len(self.fields) >= MAX_FIELDS or not text:
+        fields = self.fields
+        if len(fields) >= MAX_FIELDS or not text:
             return
-        text = text[:limit]
-        item = FieldText(path, kind, text, prop_tokens, lower=fold(text))
-        if kind in TOKEN_KINDS:
-            item.tokens, item.token_set = tokenize_cached(text, limit)
-        self.fields.append(item)
+        if len(text) > limit:
+            text = text[:limit]
+        lower = text.lower() if text.isascii() else fold(text)
+        if kind in _TOKEN_KINDS:
+            tokens, token_set = tokenize_cached(text, limit)
+        else:
+            tokens, token_set = _NO_TOKENS, _NO_TOKEN_SET
+        fields.append(FieldText(path, kind, text, prop_tokens, tokens, token_set, lower))
 
     def schema(self, schema: Any, path: str, depth: int) -> None:
         if not isinstance(schema, dict) or depth > MAX_DEPTH:
@@ -113,6 +123,8 @@ class _Collector:
         if depth == 0 and isinstance(schema.get("description"), str):
             # The schema's own description reads like the tool description.
             self.add(f"{path}.description", "description", schema["description"])
+        if _NESTED_KEYS.isdisjoint(schema.keys()):
+            return
         props = schema.get("properties")
         if isinstance(props, dict):
             for name in sorted(props, key=str)[:MAX_FIELDS]:
@@ -127,8 +139,9 @@ class _Collector:
                     self.schema(option, f"{path}.{key}.{i}", depth + 1)
 
     def prop(self, name: str, spec: Any, path: str, depth: int) -> None:
-        name_tokens = tokenize_cached(name[:MAX_NAME_CHARS])[1]
-        self.add(path, "property_name", name[:MAX_NAME_CHARS], name_tokens)
+        name = name[:MAX_NAME_CHARS]
+        name_tokens = tokenize_cached(name)[1]
+        self.add(path, "property_name", name, name_tokens)
         if not isinstance(spec, dict):
             return
         desc = spec.get("description")
@@ -141,7 +154,8 @@ class _Collector:
         default = _scalar_text(spec.get("default"))
         if default is not None:
             self.add(f"{path}.default", "default", default, name_tokens)
-        self.schema(spec, path, depth + 1)
+        if depth + 1 <= MAX_DEPTH and not _NESTED_KEYS.isdisjoint(spec.keys()):
+            self.schema(spec, path, depth + 1)
 
 
 def extract_features(tool: ToolDefinition) -> Features:
@@ -152,14 +166,15 @@ def extract_features(tool: ToolDefinition) -> Features:
     description = tool.description if isinstance(tool.description, str) else ""
     col.add("description", "description", description, limit=MAX_DESCRIPTION_CHARS)
     annotations: dict[str, bool] = {}
-    raw_ann = tool.annotations if isinstance(tool.annotations, dict) else {}
-    title = raw_ann.get("title")
-    if isinstance(title, str):
-        col.add("annotations.title", "title", title)
-    for hint in HINTS:
-        value = raw_ann.get(hint)
-        if isinstance(value, bool):
-            annotations[hint] = value
-            col.add(f"annotations.{hint}", "annotation", json.dumps(value))
+    raw_ann = tool.annotations
+    if raw_ann and isinstance(raw_ann, dict):
+        title = raw_ann.get("title")
+        if isinstance(title, str):
+            col.add("annotations.title", "title", title)
+        for hint in HINTS:
+            value = raw_ann.get(hint)
+            if isinstance(value, bool):
+                annotations[hint] = value
+                col.add(f"annotations.{hint}", "annotation", "true" if value else "false")
     col.schema(tool.input_schema, "inputSchema", 0)
     return Features(col.fields, annotations, bool(description.strip()))
