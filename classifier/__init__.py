@@ -19,7 +19,7 @@ from classifier import parallel
 from classifier.combine import Scorer, combine
 from classifier.engine import Engine
 from classifier.features import extract_features
-from classifier.model import Model, load_or_train, model_version
+from classifier.model import Model, load_or_train, model_version, row_terms
 from classifier.ruleset import ENGINE_VERSION, default_rules
 from mcp_domain import Category, Label, Risk, ToolDefinition
 
@@ -75,7 +75,7 @@ def rebuild_model() -> tuple[Model, float]:
 
 
 def _model_evidence(model: Model, x, row: int, features, hits, category):
-    return model.evidence(features, hits, category, x[row])  # sliced only when needed
+    return model.evidence(features, hits, category, row_terms(x, row))  # read only when needed
 
 
 def _failed(exc: Exception) -> Label:

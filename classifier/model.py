@@ -21,6 +21,7 @@ import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,22 @@ def model_version(rules_digest: str, data_dir: Path = DATA_DIR) -> str:
     return digest.hexdigest()[:10]
 
 
+RowTerms = tuple[np.ndarray, np.ndarray]  # (columns, values) of one row of a CSR matrix
+
+
+def row_terms(x: sp.csr_matrix, row: int) -> RowTerms:
+    """The stored columns and values of `x[row]`, without building a matrix for it."""
+    start, end = x.indptr[row], x.indptr[row + 1]
+    return x.indices[start:end], x.data[start:end]
+
+
+@lru_cache(maxsize=4096)
+def _term_pattern(term: str) -> re.Pattern[str]:
+    # Vocabulary terms repeat from tool to tool: each is compiled once.
+    words = term.split()
+    return re.compile(r"\b" + r"\W+".join(re.escape(w) for w in words) + r"\b", re.IGNORECASE)
+
+
 def _locate(item: FieldText, term: str) -> tuple[int, int] | None:
     """Offsets of `term` (one or two words) in a field, by tokens or by word pattern."""
     words = term.split()
@@ -94,8 +111,7 @@ def _locate(item: FieldText, term: str) -> tuple[int, int] | None:
             if texts[i : i + len(words)] == words:
                 return item.tokens[i].start, item.tokens[i + len(words) - 1].end
         return None
-    pattern = r"\b" + r"\W+".join(re.escape(w) for w in words) + r"\b"
-    m = re.search(pattern, item.text, re.IGNORECASE)
+    m = _term_pattern(term).search(item.text)
     return (m.start(), m.end()) if m else None
 
 
@@ -183,16 +199,23 @@ class Model:
         hits: Sequence[Hit],
         category: Category,
         limit: int = 8,
-        x_row: sp.csr_matrix | None = None,
+        x_row: sp.csr_matrix | RowTerms | None = None,
     ) -> list[tuple[str, float]]:
-        """The features that push `category` up most for this tool, largest first."""
-        x = (x_row if x_row is not None else self.matrix([features], [hits])).tocoo()
+        """The features that push `category` up most for this tool, largest first.
+
+        `x_row`: the tool's row of `matrix` (a one-row matrix, or `row_terms` of the
+        batch's matrix); computed here when not given."""
+        if x_row is None:
+            x_row = self.matrix([features], [hits])
+        cols, values = x_row if isinstance(x_row, tuple) else row_terms(sp.csr_matrix(x_row), 0)
         if self._centred is None:
             self._centred = self.coef - self.coef.mean(axis=0)
-        row = self._centred[CATEGORIES.index(category)]
+        # The same float64 products as one at a time; only the positive ones are named.
+        pushes = values * self._centred[CATEGORIES.index(category)][cols]
         names = self.feature_names()
-        found = [(names[j], float(v * row[j])) for j, v in zip(x.col, x.data, strict=True)]
-        found = [f for f in found if f[1] > 0]
+        found = [
+            (names[j], v) for j, v in zip(cols.tolist(), pushes.tolist(), strict=True) if v > 0
+        ]
         found.sort(key=lambda f: (-f[1], f[0]))
         return found[:limit]
 
@@ -201,7 +224,7 @@ class Model:
         features: Features,
         hits: Sequence[Hit],
         category: Category,
-        x_row: sp.csr_matrix | None = None,
+        x_row: sp.csr_matrix | RowTerms | None = None,
     ) -> list[Evidence]:
         """Where the words that push `category` up most stand in the definition."""
         found: list[Evidence] = []
