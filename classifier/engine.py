@@ -48,18 +48,15 @@ def _in_verb_position(text: str, start: int) -> bool:
     return _VERB_LEAD.search(before) is not None
 
 
-@dataclass(frozen=True)
+# Read only. Not frozen: a frozen dataclass is five times dearer to build, and a
+# batch builds about two hits a tool.
+@dataclass(slots=True)
 class Hit:
     rule: Rule
     weight: float
     evidence: tuple[Evidence, ...]
-    # Whether every piece of evidence is an annotation. Set once here: a
-    # cached_property takes a lock on every first read, which a batch pays per hit.
-    from_annotation: bool = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        by_annotation = all(e.field.startswith("annotations.") for e in self.evidence)
-        object.__setattr__(self, "from_annotation", by_annotation)
+    # Whether every piece of evidence is an annotation (set by whoever builds the hit).
+    from_annotation: bool = field(default=False, repr=False, compare=False)
 
 
 @dataclass
@@ -191,30 +188,30 @@ class Engine:
         return hits
 
 
+Quote = tuple[str, str, int, int]  # (field path, text, start, end): evidence to be
+
+
 def _assemble_found(
     cr: _CompiledRule, features: Features, found: dict[int, list[tuple[FieldText, Spans]]]
 ) -> Hit | None:
     """`_assemble` from the spans `run` found: the same evidence in the same order
     (fields by the match's kinds, then in definition order), visiting only the
     fields where a match found something."""
-    rule_id = cr.rule.id
-    per_match: list[tuple[float, list[Evidence]]] = []
+    per_match: list[tuple[float, list[Quote]]] = []
     for cm in cr.matches:
         if cm.spec.annotation is not None:
-            items = _match(cm, features, rule_id, _plain_spans)
+            quotes = _match(cm, features, _plain_spans)
         else:
             pairs = found.get(cm.key)
             if not pairs:
                 continue
-            items = _evidence_from(cm, pairs, rule_id)
-        per_match.append((cm.spec.weight, items))
+            quotes = _quotes_from(cm, pairs)
+        per_match.append((cm.spec.weight, quotes))
     return _hit(cr, per_match)
 
 
-def _evidence_from(
-    cm: _CompiledMatch, pairs: list[tuple[FieldText, Spans]], rule_id: str
-) -> list[Evidence]:
-    found: list[Evidence] = []
+def _quotes_from(cm: _CompiledMatch, pairs: list[tuple[FieldText, Spans]]) -> list[Quote]:
+    found: list[Quote] = []
     wanted = cm.property_tokens
     single_kind = len(cm.spec.fields) == 1
     for kind in cm.spec.fields:
@@ -224,7 +221,7 @@ def _evidence_from(
             if wanted and not wanted & item.property_tokens:
                 continue
             for start, end in spans:
-                found.append(_evidence(item.path, item.text[start:end], start, end, rule_id))
+                found.append((item.path, item.text[start:end], start, end))
                 if len(found) >= MAX_EVIDENCE_PER_RULE:
                     return found
     return found
@@ -246,50 +243,49 @@ def _unless_regex(cr: _CompiledRule, features: Features) -> bool:
 
 def _assemble(cr: _CompiledRule, features: Features, spans_of) -> Hit | None:
     """The rule's hit from its matches' spans (the reference for `_assemble_found`)."""
-    return _hit(
-        cr, [(cm.spec.weight, _match(cm, features, cr.rule.id, spans_of)) for cm in cr.matches]
-    )
+    return _hit(cr, [(cm.spec.weight, _match(cm, features, spans_of)) for cm in cr.matches])
 
 
-def _hit(cr: _CompiledRule, per_match: list[tuple[float, list[Evidence]]]) -> Hit | None:
-    """One hit from each match's weight and evidence: the heaviest weight of the matches
-    that found something, evidence kept once (what Evidence equality compares: its fields)."""
+def _hit(cr: _CompiledRule, per_match: list[tuple[float, list[Quote]]]) -> Hit | None:
+    """One hit from each match's weight and quotes: the heaviest weight of the matches
+    that found something, each quote kept once (evidence of one rule differs only in
+    these fields), the first MAX_EVIDENCE_PER_RULE of them made evidence."""
     weight = 0.0
-    evidence: list[Evidence] = []
-    seen: set[tuple] = set()
+    quotes: list[Quote] = []
+    seen: set[Quote] = set()
     for match_weight, items in per_match:
         if not items:
             continue
-        weight = max(weight, match_weight)
-        for e in items:
-            key = (e.field, e.text, e.start, e.end, e.supports)
-            if key not in seen:
-                seen.add(key)
-                evidence.append(e)
-    if not evidence:
+        if match_weight > weight:
+            weight = match_weight
+        for quote in items:
+            if quote not in seen:
+                seen.add(quote)
+                quotes.append(quote)
+    if not quotes:
         return None
-    return Hit(cr.rule, weight, tuple(evidence[:MAX_EVIDENCE_PER_RULE]))
+    kept = quotes[:MAX_EVIDENCE_PER_RULE]
+    rule_id = cr.rule.id
+    # Offsets from our own scan: built unvalidated.
+    evidence = tuple(trusted.evidence(p, text, start, end, rule_id) for p, text, start, end in kept)
+    by_annotation = all(p.startswith("annotations.") for p, *_ in kept)
+    return Hit(cr.rule, weight, evidence, by_annotation)
 
 
-def _evidence(path: str, text: str, start: int, end: int, supports: str) -> Evidence:
-    return trusted.evidence(path, text, start, end, supports)  # offsets from our own scan
-
-
-def _match(cm: _CompiledMatch, features: Features, rule_id: str, spans_of) -> list[Evidence]:
+def _match(cm: _CompiledMatch, features: Features, spans_of) -> list[Quote]:
     spec = cm.spec
     if spec.annotation is not None:
         if features.annotations.get(spec.annotation) is not spec.value:
             return []
-        path = f"annotations.{spec.annotation}"
         text = "true" if spec.value else "false"
-        return [_evidence(path, text, 0, len(text), rule_id)]
-    found: list[Evidence] = []
+        return [(f"annotations.{spec.annotation}", text, 0, len(text))]
+    found: list[Quote] = []
     for kind in spec.fields:
         for item in features.of_kind(kind):
             if cm.property_tokens and not cm.property_tokens & item.property_tokens:
                 continue
             for start, end in spans_of(cm, item):
-                found.append(_evidence(item.path, item.text[start:end], start, end, rule_id))
+                found.append((item.path, item.text[start:end], start, end))
                 if len(found) >= MAX_EVIDENCE_PER_RULE:
                     return found
     return found
