@@ -73,24 +73,47 @@ class Scorer(Protocol):
 EvidenceFn = Callable[[Features, list[Hit], Category], list[Evidence]]
 
 
-def _noisy_or(weights: list[float]) -> float:
-    miss = 1.0
-    for w in weights:
-        miss *= 1.0 - w
-    return 1.0 - miss
+_SEVERITY = {c: c.severity for c in Category}  # the property searches a list each time
 
 
-def _scores(hits: list[Hit]) -> dict[Category, float]:
-    weights: dict[Category, list[float]] = {}
-    for hit in hits:
-        if hit.rule.kind == "category" and hit.rule.category is not None:
-            weights.setdefault(hit.rule.category, []).append(hit.weight)
-    return {cat: _noisy_or(ws) for cat, ws in weights.items()}
+def _hit_order(hit: Hit) -> tuple:
+    """Which of a category's hits explains it: definition before annotation, the
+    heaviest, then by rule id."""
+    return (hit.from_annotation, -hit.weight, hit.rule.id)
+
+
+class _Tally:
+    """One pass over a tool's hits: the noisy-or score of every category the hits
+    support (from all hits, and from definition hits without annotations) and the
+    hit that best explains each."""
+
+    __slots__ = ("all_scores", "definition_scores", "best_hits")
+
+    def __init__(self, hits: list[Hit]) -> None:
+        # Misses multiplied in hit order, as a noisy-or over each category's weights.
+        all_miss: dict[Category, float] = {}
+        definition_miss: dict[Category, float] = {}
+        best: dict[Category, Hit] = {}
+        for hit in hits:
+            rule = hit.rule
+            category = rule.category
+            if rule.kind != "category" or category is None:
+                continue
+            miss = 1.0 - hit.weight
+            all_miss[category] = all_miss.get(category, 1.0) * miss
+            if not hit.from_annotation:
+                definition_miss[category] = definition_miss.get(category, 1.0) * miss
+            current = best.get(category)
+            if current is None or _hit_order(hit) < _hit_order(current):
+                best[category] = hit
+        self.all_scores = {c: 1.0 - m for c, m in all_miss.items()}
+        self.definition_scores = {c: 1.0 - m for c, m in definition_miss.items()}
+        self.best_hits = best
 
 
 def _most_severe(scores: dict[Category, float]) -> Category | None:
     supported = [c for c, s in scores.items() if s >= SUPPORT]
-    return max(supported, key=lambda c: c.severity) if supported else None
+    return max(supported, key=_SEVERITY.__getitem__) if supported else None
 
 
 def _where(path: str) -> str:
@@ -139,13 +162,14 @@ class Decision:
         # Weak definition evidence (below SUPPORT) for Financial or Destructive.
         self.severe_hints: dict[Category, float] = {}
         self.escalated = ""  # why the label is more severe than the model's best guess
+        self.best_hits: dict[Category, Hit] = {}  # per category, the hit that explains it
 
 
 def _decide(features: Features, hits: list[Hit], traced: bool = True) -> Decision:
     d = Decision(traced)
-    definition_hits = [h for h in hits if not h.from_annotation]
-    def_scores = _scores(definition_hits)
-    all_scores = _scores(hits)
+    tally = _Tally(hits)
+    d.best_hits = tally.best_hits
+    def_scores = tally.definition_scores
     def_cat = _most_severe(def_scores) or Category.Read
     ann = features.annotations
     read_only = ann.get("readOnlyHint") is True
@@ -156,16 +180,14 @@ def _decide(features: Features, hits: list[Hit], traced: bool = True) -> Decisio
         d.conflict = Evidence(field="annotations.readOnlyHint", text="true", start=0, end=4)
     elif ann.get("destructiveHint") is False and def_cat == Category.Destructive:
         d.conflict = Evidence(field="annotations.destructiveHint", text="false", start=0, end=5)
-    elif destructive and def_cat.severity < Category.Destructive.severity:
+    elif destructive and _SEVERITY[def_cat] < _SEVERITY[Category.Destructive]:
         if def_cat == Category.Read and def_scores.get(Category.Read, 0.0) >= STRONG_READ:
             d.conflict = Evidence(field="annotations.destructiveHint", text="true", start=0, end=4)
         else:
             d.category = Category.Destructive
 
-    candidates = [h for h in hits if h.rule.kind == "category" and h.rule.category == d.category]
-    candidates.sort(key=lambda h: (h.from_annotation, -h.weight, h.rule.id))
-    d.hit = candidates[0] if candidates else None
-    score = all_scores.get(d.category, 0.0)
+    d.hit = tally.best_hits.get(d.category)
+    score = tally.all_scores.get(d.category, 0.0)
     if d.category == Category.Read:
         # Read is the default: evidence for it raises confidence from 0.5.
         d.confidence = 0.5 + 0.45 * score
@@ -177,10 +199,11 @@ def _decide(features: Features, hits: list[Hit], traced: bool = True) -> Decisio
         d.confidence *= 0.85
     d.rules_category = d.category
     d.definition_score = def_scores.get(d.category, 0.0)
+    severity = _SEVERITY[d.category]
     d.severe_hints = {
         c: s
         for c, s in def_scores.items()
-        if c in SEVERE and HINT_MIN <= s < SUPPORT and c.severity > d.category.severity
+        if c in SEVERE and HINT_MIN <= s < SUPPORT and _SEVERITY[c] > severity
     }
     if d.steps is not None:
         d.steps.append(
@@ -204,7 +227,7 @@ def _conflict(category: Category, annotations: Mapping[str, bool]) -> Evidence |
 
 
 # Most severe first: the order in which _argmax breaks ties.
-_BY_SEVERITY_DOWN = sorted(Category, key=lambda c: -c.severity)
+_BY_SEVERITY_DOWN = sorted(Category, key=lambda c: -_SEVERITY[c])
 
 
 def _argmax(probs: Mapping[Category, float]) -> Category:
@@ -219,7 +242,7 @@ def _argmax(probs: Mapping[Category, float]) -> Category:
             if p > top:
                 best, top = c, p
         return best
-    return max(sorted(probs, key=lambda c: -c.severity), key=lambda c: probs[c])
+    return max(sorted(probs, key=lambda c: -_SEVERITY[c]), key=lambda c: probs[c])
 
 
 def _best(
@@ -230,7 +253,7 @@ def _best(
     `top`: `_argmax(probs)` when the caller has it."""
     best = _argmax(probs) if top is None else top
     for severe in SEVERE:
-        if severe.severity <= best.severity:
+        if _SEVERITY[severe] <= _SEVERITY[best]:
             continue
         p = probs.get(severe, 0.0)
         if p >= SEVERE_MIN or (severe in hints and p >= HINT_MODEL_MIN):
@@ -256,12 +279,6 @@ def _escalation(
     return why + f", and missing a {best} tool costs more than a cautious label"
 
 
-def _category_hit(hits: list[Hit], category: Category) -> Hit | None:
-    candidates = [h for h in hits if h.rule.kind == "category" and h.rule.category == category]
-    candidates.sort(key=lambda h: (h.from_annotation, -h.weight, h.rule.id))
-    return candidates[0] if candidates else None
-
-
 def apply_probabilities(
     d: Decision,
     features: Features,
@@ -279,7 +296,7 @@ def apply_probabilities(
     steps = d.steps
     if steps is not None:
         shown = ", ".join(
-            f"{c} {probs.get(c, 0.0):.2f}" for c in sorted(probs, key=lambda c: c.severity)
+            f"{c} {probs.get(c, 0.0):.2f}" for c in sorted(probs, key=_SEVERITY.__getitem__)
         )
         steps.append(f"model: {shown}")
     severe = d.category in (Category.Financial, Category.Destructive)
@@ -309,7 +326,7 @@ def apply_probabilities(
                 steps.append(f"the model decides: {best} at {p_best:.2f} >= {MODEL_MIN}")
             d.note = f"the learned model scores {best} at {p_best:.2f}"
             d.category = best
-            d.hit = _category_hit(hits, best)
+            d.hit = d.best_hits.get(best)
             if d.hit is None and evidence_fn is not None:
                 try:
                     d.model_evidence = evidence_fn(features, hits, best)

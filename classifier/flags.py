@@ -48,11 +48,13 @@ def _span_end(text: str, start: int, marker: str) -> int:
 
 def injection_spans(features: Features, hits: list[Hit]) -> dict[str, list[tuple[int, int]]]:
     """Per field path, the (start, end) offsets of injected instructions."""
-    texts = {f.path: f.text for f in features.fields}
     spans: dict[str, list[tuple[int, int]]] = {}
+    texts: dict[str, str] | None = None  # built for the rare tool with an injection
     for hit in hits:
         if hit.rule.kind != "flag" or hit.rule.flag != "prompt_injection":
             continue
+        if texts is None:
+            texts = {f.path: f.text for f in features.fields}
         for e in hit.evidence:
             text = texts.get(e.field)
             if text is None or e.field == "name":
