@@ -14,11 +14,12 @@ field.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 
 import numpy as np
 
 from classifier.engine import Hit
-from classifier.features import Features
+from classifier.features import Features, FieldText
 from classifier.ruleset import RuleSet
 from mcp_domain import Category
 
@@ -33,27 +34,36 @@ ANNOTATION_SLOTS = (
 )
 
 
-def _tokens_text(features: Features, kind: str) -> str:
-    return " ".join(t.text for item in features.of_kind(kind) for t in item.tokens)
+_TEXT = itemgetter(0)  # Token.text
+
+
+def _tokens_text(items: list[FieldText]) -> str:
+    """The token texts of `items`, space-separated."""
+    if len(items) == 1:
+        return " ".join(map(_TEXT, items[0].tokens))
+    return " ".join(t.text for item in items for t in item.tokens)
 
 
 def text_views(features: Features) -> tuple[str, str, str]:
     """(name, body, schema) texts for the vectorisers."""
-    name = _tokens_text(features, "name")
+    by_kind = features.by_kind
+    name = _tokens_text(by_kind.get("name", []))
     parts: list[str] = []
     size = 0
     for kind in ("description", "title", "property_description"):
-        for item in features.of_kind(kind):
+        for item in by_kind.get(kind, ()):
             if size >= MAX_BODY_CHARS:
                 break
             text = item.text[: MAX_BODY_CHARS - size]
             parts.append(text)
             size += len(text)
     body = "\n".join(parts)
+    names = by_kind.get("property_name")
+    enums = by_kind.get("enum")
+    if not names and not enums:
+        return name, body, ""
     schema = " ".join(
-        part
-        for part in (_tokens_text(features, "property_name"), _tokens_text(features, "enum"))
-        if part
+        part for part in (_tokens_text(names or []), _tokens_text(enums or [])) if part
     )[:MAX_SCHEMA_CHARS]
     return name, body, schema
 

@@ -74,6 +74,10 @@ class FastTfidf:
         else:
             self._preprocess = vec.build_preprocessor()
             self._tokenize = vec.build_tokenizer()
+            if vec.token_pattern == r"\S+" and vec.lowercase:
+                # Runs of non-space: what str.split finds (both use Unicode's whitespace).
+                self._tokenize = str.split
+                self._preprocess = str.lower
             self._indices = self._word_indices
             self._pair_starts = frozenset(t.split(" ")[0] for t in vocab if t.count(" ") == 1)
 
@@ -81,21 +85,21 @@ class FastTfidf:
         tokens = self._tokenize(self._preprocess(doc))
         get = self.vocab.get
         min_n, max_n = self.vec.ngram_range
-        found = []
+        found: list[int] = []
         for n in range(min_n, max_n + 1):
             if n == 1:
-                grams = tokens
+                found += [j for g in tokens if (j := get(g)) is not None]
             elif n == 2:
                 # Only pairs whose first word starts some two-word term can be known.
                 starts = self._pair_starts
-                grams = [
-                    tokens[i] + " " + tokens[i + 1]
-                    for i in range(len(tokens) - 1)
-                    if tokens[i] in starts
+                found += [
+                    j
+                    for a, b in zip(tokens, tokens[1:], strict=False)
+                    if a in starts and (j := get(a + " " + b)) is not None
                 ]
             else:
                 grams = [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
-            found.extend(j for g in grams if (j := get(g)) is not None)
+                found += [j for g in grams if (j := get(g)) is not None]
         return tuple(found)
 
     def _char_wb_indices(self, doc: str) -> tuple[int, ...]:

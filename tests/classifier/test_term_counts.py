@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -86,3 +88,9 @@ def test_rule_matrix_equals_the_rows_built_one_by_one():
         vectoriser.row(f, h, expected[i])
     assert expected.any()
     assert np.array_equal(vectoriser.matrix(features, hits), expected)
+
+
+def test_runs_of_non_space_are_what_split_finds_for_every_character():
+    # The `\S+` views split with str.split: both must agree on every code point.
+    text = "x".join(chr(code) for code in range(0x110000))
+    assert re.findall(r"\S+", text) == text.split()
