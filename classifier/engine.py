@@ -80,6 +80,7 @@ class _CompiledRule:
     matches: list[_CompiledMatch]
     unless_tokens: frozenset[str]
     unless_regex: re.Pattern[str] | None
+    unless_key: int | None = None  # its unless regex as a scanned match (see Engine)
 
 
 def _compile_match(spec: Match) -> _CompiledMatch:
@@ -123,6 +124,18 @@ class Engine:
         for n, cm in enumerate(matches):
             cm.key = n
         self._rule_of = {cm.key: r for r, cr in enumerate(self._rules) for cm in cr.matches}
+        # A rule's unless regex is scanned for with the matches, as a match of its own
+        # that no rule owns: found in a description, it switches the rule off. Not when
+        # it would have to run over every description (it then runs for active rules
+        # only) or could match empty text (the scan never reports empty matches).
+        for cr in self._rules:
+            unless = cr.rule.unless.regex
+            if not unless or min_width(unless) == 0:
+                continue
+            cm = _compile_match(Match(fields=["description"], regex=unless, weight=1.0))
+            if not cm.starts.anywhere:
+                cm.key = cr.unless_key = len(matches)
+                matches.append(cm)
         self._annotation_rules = {
             r: [cm for cm in cr.matches if cm.spec.annotation is not None]
             for r, cr in enumerate(self._rules)
@@ -148,7 +161,9 @@ class Engine:
                     at = found.get(key)
                     if at is None:
                         found[key] = [(item, spans)]
-                        active.add(rule_of[key])
+                        r = rule_of.get(key)
+                        if r is not None:  # else an unless pattern
+                            active.add(r)
                     else:
                         at.append((item, spans))
         annotations = features.annotations
@@ -167,7 +182,10 @@ class Engine:
                     name_tokens = {t.text for f in features.of_kind("name") for t in f.tokens}
                 if cr.unless_tokens & name_tokens:
                     continue
-            if cr.unless_regex is not None and _unless_regex(cr, features):
+            if cr.unless_key is not None:
+                if cr.unless_key in found:
+                    continue
+            elif cr.unless_regex is not None and _unless_regex(cr, features):
                 continue
             hit = _assemble_found(cr, features, found)
             if hit is not None:
