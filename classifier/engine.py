@@ -16,33 +16,34 @@ MAX_EVIDENCE_PER_RULE = 3
 _LOOKBACK = 40
 _MANY_STARTS = 8  # more candidate offsets than this: one scan of the text is cheaper
 
+# These read the folded text (prefilter.fold: what the case-insensitive engine
+# equates, folded alike, offsets kept), so they are compiled case-sensitively: an
+# IGNORECASE pattern costs the engine a case mapping for every character it tries.
 # A match is in verb position when what precedes it in the clause is nothing, a
 # list marker, or a word that introduces a verb ("and deletes", "can delete").
 _VERB_LEAD = re.compile(
     r"(?:^|[.!?;:\n\r(\[\-–—•*>\"'`,]|\d\.)\s*$"
     r"|\b(?:and|or|to|can|will|may|also|then|that|which|tool|optionally|permanently"
-    r"|irreversibly|automatically|immediately|it|this|must|should|you|first|and/or)\s+$",
-    re.IGNORECASE,
+    r"|irreversibly|automatically|immediately|it|this|must|should|you|first|and/or)\s+$"
 )
 _NEGATION = re.compile(
     r"\b(?:not|never|without|no|cannot|can't|don't|doesn't|won't|isn't|instead of|refuses? to"
-    r"|fails? (?:to|if|when|rather than)|avoids?|prevents?|rather than|unlike)\b",
-    re.IGNORECASE,
+    r"|fails? (?:to|if|when|rather than)|avoids?|prevents?|rather than|unlike)\b"
 )
-_CLAUSE_END = re.compile(r"[.!?;,\n]|\bbut\b", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[.!?;,\n]|\bbut\b")
 
 
-def _clause_before(text: str, start: int) -> str:
-    """The text before `start` in the same clause (at most _LOOKBACK characters)."""
-    before = text[max(0, start - _LOOKBACK) : start]
+def _clause_before(lower: str, start: int) -> str:
+    """The folded text before `start` in the same clause (at most _LOOKBACK characters)."""
+    before = lower[max(0, start - _LOOKBACK) : start]
     cut = 0
     for m in _CLAUSE_END.finditer(before):
         cut = m.end()
     return before[cut:]
 
 
-def _in_verb_position(text: str, start: int) -> bool:
-    before = text[max(0, start - _LOOKBACK) : start]
+def _in_verb_position(lower: str, start: int) -> bool:
+    before = lower[max(0, start - _LOOKBACK) : start]
     if start > _LOOKBACK:
         before = "x" + before  # a cut-off window must not look like the start of the text
     return _VERB_LEAD.search(before) is not None
@@ -254,7 +255,7 @@ def _unless_regex(cr: _CompiledRule, features: Features) -> bool:
         return False
     for item in features.of_kind("description"):
         for m in cr.unless_regex.finditer(item.text):
-            if not _NEGATION.search(_clause_before(item.text, m.start())):
+            if not _NEGATION.search(_clause_before(item.lower, m.start())):
                 return True
     return False
 
@@ -360,9 +361,9 @@ def _regex_spans(
         start, end = m.span()
         if end == start:
             continue
-        if negatable and _NEGATION.search(_clause_before(text, start)):
+        if negatable and _NEGATION.search(_clause_before(item.lower, start)):
             continue
-        if verb_position and not _in_verb_position(text, start):
+        if verb_position and not _in_verb_position(item.lower, start):
             continue
         spans.append((start, end))
         if len(spans) >= 2:

@@ -224,3 +224,17 @@ def test_ascii_tokenizer_agrees_with_the_reference():
 
 def _matches():
     return [m for cr in Engine(default_rules())._rules for m in cr.matches]
+
+
+def test_fold_equates_exactly_what_ignorecase_equates_with_ascii_letters():
+    # The negation, clause and verb-position patterns read the folded text without
+    # IGNORECASE: a character must fold to an ASCII letter exactly when it matches one.
+    letters = set(string.ascii_lowercase)
+    either_case = re.compile("[a-z]", re.IGNORECASE)
+    for code in range(0x110000):
+        c = chr(code)
+        folded = fold(c)
+        if either_case.fullmatch(c):
+            assert folded in letters and re.fullmatch(folded, c, re.IGNORECASE), hex(code)
+        else:
+            assert not (len(folded) == 1 and folded in letters), hex(code)
