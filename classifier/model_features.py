@@ -20,7 +20,7 @@ import numpy as np
 
 from classifier.engine import Hit
 from classifier.features import Features, FieldText
-from classifier.ruleset import RuleSet
+from classifier.ruleset import Rule, RuleSet
 from mcp_domain import Category
 
 MAX_BODY_CHARS = 3_000
@@ -74,6 +74,8 @@ class RuleVectoriser:
     def __init__(self, ruleset: RuleSet) -> None:
         self.rule_ids = [r.id for r in ruleset.rules]
         self._index = {rid: i for i, rid in enumerate(self.rule_ids)}
+        # rule id -> (its column, the category column its hits add to or None)
+        self._column_of = {r.id: (self._index[r.id], _severity(r)) for r in ruleset.rules}
         n = len(self.rule_ids)
         self._cat_base = n
         self._ann_base = n + len(CATEGORIES)
@@ -108,28 +110,29 @@ class RuleVectoriser:
         rows: list[int] = []
         cols: list[int] = []
         values: list[float] = []
-        index = self._index
+        column_of = self._column_of
         cat_base, ann_base = self._cat_base, self._ann_base
         for r, (f, tool_hits) in enumerate(zip(features, hits, strict=True)):
-            weights: dict[int, float] = {}
-            misses = [1.0] * len(CATEGORIES)
-            for hit in tool_hits:
-                i = index.get(hit.rule.id)
-                if i is not None:
-                    weights[i] = max(weights.get(i, 0.0), hit.weight)
-                rule = hit.rule
-                category = rule.category
-                if rule.kind == "category" and category is not None and not hit.from_annotation:
-                    misses[category.severity] *= 1.0 - hit.weight
-            for i, w in weights.items():
-                rows.append(r)
-                cols.append(i)
-                values.append(w)
-            for c, miss in enumerate(misses):
-                if miss != 1.0:
+            if tool_hits:
+                weights: dict[int, float] = {}
+                misses: dict[int, float] = {}  # category severity -> noisy-or miss
+                for hit in tool_hits:
+                    rule = hit.rule
+                    i, severity = column_of.get(rule.id) or (None, _severity(rule))
+                    w = hit.weight
+                    if i is not None:
+                        weights[i] = max(weights.get(i, 0.0), w)
+                    if severity is not None and not hit.from_annotation:
+                        misses[severity] = misses.get(severity, 1.0) * (1.0 - w)
+                for i, w in weights.items():
                     rows.append(r)
-                    cols.append(cat_base + c)
-                    values.append(1.0 - miss)
+                    cols.append(i)
+                    values.append(w)
+                for c, miss in misses.items():
+                    if miss != 1.0:
+                        rows.append(r)
+                        cols.append(cat_base + c)
+                        values.append(1.0 - miss)
             annotations = f.annotations
             if annotations:
                 for j, (hint, value) in enumerate(ANNOTATION_SLOTS):
@@ -144,3 +147,10 @@ class RuleVectoriser:
         out = np.zeros((len(features), self.width), dtype=np.float64)
         out[rows, cols] = values
         return out
+
+
+def _severity(rule: Rule) -> int | None:
+    """The category column a rule's hits add to (category rules only)."""
+    if rule.kind == "category" and rule.category is not None:
+        return rule.category.severity
+    return None
