@@ -173,15 +173,11 @@ def needs_non_ascii(pattern: str) -> bool:
     return bool(ranges)
 
 
-def trie_pattern(literals: list[str], anchored: bool = False) -> re.Pattern[str] | None:
-    """A zero-width scanner reporting, at every position, the longest literal starting there.
-
-    The literals form a trie, so the engine branches on one character at a time
-    instead of trying every literal; a literal found contains as prefixes all
-    the others that stand at the same position. `anchored`: word boundaries only.
-    """
-    if not literals:
-        return None
+def _trie_source(literals: list[str]) -> str:
+    """A pattern matching the longest of `literals` that stands at a position. The
+    literals form a trie, so the engine branches on one character at a time instead
+    of trying every literal; a literal found has as prefixes all the others that
+    stand at the same position."""
     trie: dict = {}
     for lit in literals:
         node = trie
@@ -198,8 +194,45 @@ def trie_pattern(literals: list[str], anchored: bool = False) -> re.Pattern[str]
             return f"(?:{body})?"
         return body
 
+    return build(trie)
+
+
+def trie_pattern(literals: list[str], anchored: bool = False) -> re.Pattern[str] | None:
+    """A zero-width scanner reporting, at every position, the longest literal starting
+    there (group 1); `anchored`: at word boundaries only. The reference `LiteralScan`
+    agrees with."""
+    if not literals:
+        return None
     # Anchored: only at word boundaries (folding keeps every character's word-ness).
-    return re.compile(("\\b" if anchored else "") + "(?=(" + build(trie) + "))")
+    return re.compile(("\\b" if anchored else "") + "(?=(" + _trie_source(literals) + "))")
+
+
+class LiteralScan:
+    """Every position in a folded text where one of `literals` starts (at a word
+    boundary when `anchored`), with the longest literal there, as `trie_pattern`
+    reports them, but cheaper: the regex engine skips quickly over characters that
+    cannot start a match only when a pattern starts with a character class, and a
+    zero-width pattern makes it try every position in full. So each match here
+    consumes one character: the literal's first one (unanchored), or the non-word
+    character before a literal that starts a word (anchored literals that all start
+    with a word character; offset 0 is tried on its own). A literal found at
+    `m.start() + shift` is `m.group(1)`.
+    """
+
+    def __init__(self, literals: list[str], anchored: bool) -> None:
+        source = "(?=(" + _trie_source(literals) + "))"
+        self.at_start: re.Pattern[str] | None = None
+        self.shift = 0
+        if not anchored:
+            firsts = "".join(re.escape(c) for c in sorted({lit[0] for lit in literals}))
+            # The lookbehind steps back over the consumed first character.
+            self.pattern = re.compile(f"[{firsts}](?<={source}[\\s\\S])")
+        elif all(_WORD.match(lit[0]) for lit in literals):
+            self.pattern = re.compile("\\W" + source)
+            self.shift = 1
+            self.at_start = re.compile(source)
+        else:
+            self.pattern = re.compile("\\b" + source)
 
 
 # Escapes that stand for one of a set of characters or for a position: never a literal.

@@ -18,11 +18,10 @@ texts (property names, enums, common descriptions) are memoised.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from classifier.prefilter import trie_pattern
+from classifier.prefilter import LiteralScan
 
 if TYPE_CHECKING:
     from classifier.engine import _CompiledMatch
@@ -63,12 +62,12 @@ class _KindTable:
         # One scanner for literals that must start at a word boundary, one for the rest.
         # A scanner reports the longest literal at a position; every literal of the
         # same scanner that is a prefix of it stands there too.
-        self.scans: list[tuple[re.Pattern[str], dict[str, tuple[int, ...]]]] = []
+        self.scans: list[tuple[LiteralScan, dict[str, tuple[int, ...]]]] = []
         for anchored in (True, False):
             literals = sorted(lit for lit, a in by_literal if a == anchored)
-            scan = trie_pattern(literals, anchored)
-            if scan is None:
+            if not literals:
                 continue
+            scan = LiteralScan(literals, anchored)
             keys = {lit: by_literal[(lit, anchored)] for lit in literals}
             closure = {
                 lit: tuple(
@@ -137,9 +136,12 @@ class FieldScanner:
         # ...the others only where one of their start literals stands (or at offset 0).
         positions: dict[int, list[int]] = {}
         for scan, closure in table.scans:
-            for m in scan.finditer(lower):
-                at = m.start()
-                for key in closure[m.group(1)]:
+            shift = scan.shift
+            literal_at = [(m.start() + shift, m.group(1)) for m in scan.pattern.finditer(lower)]
+            if scan.at_start is not None and (first := scan.at_start.match(lower)) is not None:
+                literal_at.insert(0, (0, first.group(1)))
+            for at, literal in literal_at:
+                for key in closure[literal]:
                     got = positions.get(key)
                     if got is None:
                         positions[key] = [at]

@@ -10,7 +10,13 @@ from classifier.dataset import load_examples
 from classifier.engine import Engine
 from classifier.features import extract_features
 from classifier.literal_starts import literal_prefixes, match_starts, start_literals
-from classifier.prefilter import fold, needs_non_ascii, required_literals, trie_pattern
+from classifier.prefilter import (
+    LiteralScan,
+    fold,
+    needs_non_ascii,
+    required_literals,
+    trie_pattern,
+)
 from classifier.ruleset import default_rules
 from classifier.tokens import tokenize, tokenize_slow
 from tests.classifier.helpers import props, tool
@@ -205,6 +211,33 @@ def test_trie_scanner_reports_every_literal_position():
     boundary = re.compile(r"\b")
     assert starts == {at for at, _ in expected if boundary.match(text, at)}
     assert 15 in starts and 5 not in starts  # "e-mail" starts a word; the "e" of "undelete" not
+
+
+def _reported(scan: LiteralScan, text: str) -> list[tuple[int, str]]:
+    found = [(m.start() + scan.shift, m.group(1)) for m in scan.pattern.finditer(text)]
+    if scan.at_start is not None and (first := scan.at_start.match(text)) is not None:
+        found.insert(0, (0, first.group(1)))
+    return found
+
+
+def test_literal_scans_report_what_the_zero_width_scanner_reports():
+    rng = random.Random(5)
+    words = ["del", "delete", "drop", "e", "e-mail", "rm -rf", ".env", "../", "~/", "é", "ü x"]
+    alphabet = list("delt rop-mai.nv/~éüx\n") + ["delete ", "drop", ".env"]
+    texts = ["", "delete", "undelete; drop e-mail; rm -rf del ../.env ~/x é"] + [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(3000)
+    ]
+    for anchored in (True, False):
+        literals = sorted(w for w in words if not anchored or re.match(r"\w", w))
+        reference = trie_pattern(literals, anchored)
+        scan = LiteralScan(literals, anchored)
+        assert (scan.shift == 1) == anchored  # the word-start form is the one in use
+        for text in texts:
+            expected = [(m.start(), m.group(1)) for m in reference.finditer(text)]
+            assert _reported(scan, text) == expected, (anchored, text)
+    # Anchored literals that start with a non-word character keep the \b scanner.
+    mixed = LiteralScan(["-rf", "rm"], anchored=True)
+    assert mixed.shift == 0 and _reported(mixed, "x-rf rm") == [(1, "-rf"), (5, "rm")]
 
 
 def test_ascii_tokenizer_agrees_with_the_reference():
