@@ -221,7 +221,12 @@ class MatchStarts:
     """Where matches of an alternation of patterns can start."""
 
     literals: frozenset[tuple[str, bool]] = frozenset()  # at one of these (start_literals)
-    at_zero: bool = False  # at offset 0 (an alternative starts with ^)
+    # At offset 0 (an alternative starts with ^): when the text starts with one of
+    # `zero_literals`, or with one of `spaced_literals` after its leading white space
+    # (^\s*), or always when `at_zero` (what follows ^ is not known).
+    at_zero: bool = False
+    zero_literals: tuple[str, ...] = ()
+    spaced_literals: tuple[str, ...] = ()
     non_ascii: bool = False  # anywhere in a text that is not ASCII
     # Anywhere, when one of these stands in the folded text (an alternative of unknown
     # start that holds one of them)...
@@ -229,10 +234,26 @@ class MatchStarts:
     anywhere: bool = False  # ...or in any text (an alternative nothing is known of)
 
 
+def _after_caret(branch: str) -> tuple[bool, frozenset[str]] | None:
+    """For an alternative ``^rest`` or ``^\\s*rest``: (white space skipped, the literals
+    `rest` starts with); None when they are not known. A literal that starts with
+    white space could also start inside the skipped run: unknown."""
+    rest = branch[1:]
+    spaced = rest.startswith("\\s*")
+    if spaced:
+        rest = rest[3:]
+    found = branch_literals(rest)
+    if found is None or any(lit[0].isspace() for lit, _anchored in found):
+        return None
+    return spaced, frozenset(lit for lit, _anchored in found)
+
+
 def match_starts(patterns: list[str]) -> MatchStarts:
     """Where matches of `(?:p1)|(?:p2)|...` can start, compiled case-insensitively."""
     literals: set[tuple[str, bool]] = set()
     gate: set[str] = set()
+    zero: set[str] = set()
+    spaced: set[str] = set()
     at_zero = non_ascii = anywhere = False
     for pattern in patterns:
         # Without MULTILINE (the rules set no flags), ^ stands at offset 0 only.
@@ -242,14 +263,26 @@ def match_starts(patterns: list[str]) -> MatchStarts:
             if found is not None:
                 literals |= found
             elif branch.startswith("^") and not multiline:
-                at_zero = True
+                after = _after_caret(branch)
+                if after is None:
+                    at_zero = True
+                else:
+                    (spaced if after[0] else zero).update(after[1])
             elif needs_non_ascii(branch):
                 non_ascii = True
             elif required := required_in_branch(branch):
                 gate |= required
             else:
                 anywhere = True
-    return MatchStarts(_fewest(literals), at_zero, non_ascii, frozenset(gate), anywhere)
+    return MatchStarts(
+        _fewest(literals),
+        at_zero,
+        tuple(sorted(zero)),
+        tuple(sorted(spaced)),
+        non_ascii,
+        frozenset(gate),
+        anywhere,
+    )
 
 
 def min_width(patterns: list[str]) -> int:

@@ -38,7 +38,9 @@ class _KindTable:
     def __init__(self, kind: str, matches: Sequence[_CompiledMatch]) -> None:
         self.by_token: dict[str, list[int]] = {}
         by_literal: dict[tuple[str, bool], set[int]] = {}
-        at_zero: list[int] = []
+        # (key, always at offset 0, when the text starts with one of these, or does after
+        # its leading white space)
+        at_zero: list[tuple[int, bool, tuple[str, ...], tuple[str, ...]]] = []
         # (key, tried on every text, on non-ASCII texts, when one of these literals stands)
         whole: list[tuple[int, bool, bool, tuple[str, ...]]] = []
         for cm in matches:
@@ -52,8 +54,10 @@ class _KindTable:
             starts = cm.starts
             for lit in starts.literals:
                 by_literal.setdefault(lit, set()).add(cm.key)
-            if starts.at_zero:
-                at_zero.append(cm.key)
+            if starts.at_zero or starts.zero_literals or starts.spaced_literals:
+                at_zero.append(
+                    (cm.key, starts.at_zero, starts.zero_literals, starts.spaced_literals)
+                )
             if starts.anywhere or starts.non_ascii or starts.gate:
                 gate = tuple(sorted(starts.gate))
                 whole.append((cm.key, starts.anywhere, starts.non_ascii, gate))
@@ -147,7 +151,13 @@ class FieldScanner:
                         positions[key] = [at]
                     else:
                         got.append(at)
-        for key in table.at_zero:
+        for key, always, opening, after_space in table.at_zero:
+            if not (
+                always
+                or (opening and lower.startswith(opening))
+                or (after_space and lower.startswith(after_space, len(lower) - len(lower.lstrip())))
+            ):
+                continue
             got = positions.get(key)
             if got is None:
                 positions[key] = [0]

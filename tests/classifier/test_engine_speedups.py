@@ -120,21 +120,37 @@ def test_start_literals_follow_optional_items_and_groups():
 
 
 def test_match_starts_of_patterns_without_start_literals():
-    assert match_starts([r"^\s*(?:crea|añade)\b"]).at_zero
+    spaced = match_starts([r"^\s*(?:crea|añade)\b"])
+    assert spaced.spaced_literals == ("añade", "crea") and not spaced.at_zero
+    assert _opens(spaced, "  crea un") and not _opens(spaced, "x crea")
+    assert match_starts([r"^(?:\w+) x"]).at_zero  # what follows ^ is not known
+    assert match_starts([r"^ ?x"]).at_zero  # a literal may start in the white space
+    assert match_starts([r"^foo"]).zero_literals == ("foo",)
     assert not match_starts([r"(?m)^\s*crea\b"]).at_zero  # ^ after any newline
     assert match_starts([r"(?m)^\s*crea\b"]).anywhere  # inline flags are not read
     assert match_starts([r"[\u200b-\u200f]+", "foo"]).non_ascii
     assert match_starts([r"\b(?:\w+ )?tables? (?:is|are) dropped"]).gate == {" dropped"}
     assert match_starts([r"[A-Za-z0-9+/]{100,}"]).anywhere
     both = match_starts([r"\bdelete\b|\w+ removed", "^x"])
-    assert both.literals == {("delete", True)} and both.gate == {" removed"} and both.at_zero
+    assert both.literals == {("delete", True)} and both.gate == {" removed"}
+    assert both.zero_literals == ("x",)
+
+
+def _opens(starts, lower: str) -> bool:
+    """Whether a match of a ^-anchored alternative may stand at offset 0."""
+    after_space = len(lower) - len(lower.lstrip())
+    return (
+        starts.at_zero
+        or lower.startswith(starts.zero_literals)
+        or lower.startswith(starts.spaced_literals, after_space)
+    )
 
 
 def test_every_rule_match_starts_where_its_pattern_says():
     texts = (
         [f.text for e in load_examples()[:600] for f in extract_features(e.tool).fields]
         + [t.description for t in ODD]
-        + ["force-push it", "ſends the KEY", "crea un x"]
+        + ["force-push it", "ſends the KEY", "crea un x", " \t Startet einen Job", "crea"]
     )
     word_start = re.compile(r"\b")
     for rule in default_rules().rules:
@@ -148,7 +164,7 @@ def test_every_rule_match_starts_where_its_pattern_says():
                         at = found.start()
                         assert (
                             starts.anywhere
-                            or (starts.at_zero and at == 0)
+                            or (at == 0 and _opens(starts, lower))
                             or (starts.non_ascii and not text.isascii())
                             or any(lit in lower for lit in starts.gate)
                             or any(
