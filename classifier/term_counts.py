@@ -15,6 +15,7 @@ counts, a custom analyzer...) is left to scikit-learn.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from itertools import chain
 
@@ -23,6 +24,8 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+_DEFAULT_TOKENS = r"(?u)\b\w\w+\b"  # scikit-learn's token_pattern
+_WORDS = re.compile(r"\w\w+")
 _MEMO_TEXT = 400  # documents longer than this are not memoised
 _MEMO_SIZE = 100_000
 
@@ -78,6 +81,11 @@ class FastTfidf:
                 # Runs of non-space: what str.split finds (both use Unicode's whitespace).
                 self._tokenize = str.split
                 self._preprocess = str.lower
+            elif vec.token_pattern == _DEFAULT_TOKENS:
+                # Words of two or more characters. Without the leading \b the engine can
+                # skip to word characters with its fast class scan; the matches are the
+                # same, since greedy \w\w+ at a word's start takes the whole word.
+                self._tokenize = _WORDS.findall
             self._indices = self._word_indices
             self._pair_starts = frozenset(t.split(" ")[0] for t in vocab if t.count(" ") == 1)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 
 import numpy as np
@@ -94,3 +95,14 @@ def test_runs_of_non_space_are_what_split_finds_for_every_character():
     # The `\S+` views split with str.split: both must agree on every code point.
     text = "x".join(chr(code) for code in range(0x110000))
     assert re.findall(r"\S+", text) == text.split()
+
+
+def test_words_without_a_leading_boundary_are_scikit_learns_tokens():
+    # The body view finds \w\w+ instead of \b\w\w+\b: the same words for any text.
+    rng = random.Random(11)
+    pieces = ["a", "ab", "_", "é", "ǅ", "1", "٣", " ", "-", "x_y", "\u0301", "\u200b", ".", "ſ"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 25))) for _ in range(5000)]
+    every = (chr(code) for code in range(0x110000))
+    texts.append(" ".join(f"{c}x x{c} {c}{c} {c}" for c in every))
+    for text in texts:
+        assert re.findall(r"(?u)\b\w\w+\b", text) == re.findall(r"\w\w+", text)
