@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from classifier import trusted
@@ -335,13 +336,17 @@ def _token_spans(cm: _CompiledMatch, item: FieldText) -> list[tuple[int, int]]:
 
 
 def _regex_spans(
-    cm: _CompiledMatch, item: FieldText, starts: list[int] | None
+    cm: _CompiledMatch,
+    item: FieldText,
+    starts: list[int] | None,
+    first: re.Match[str] | None = None,
 ) -> list[tuple[int, int]]:
     """Up to two accepted matches, as `finditer` finds them.
 
     `starts` (ascending) are the only offsets a match can start at; the regex is
     then tried just there, skipping offsets inside the previous match, which
-    gives the same matches as scanning the whole text.
+    gives the same matches as scanning the whole text. `first`: the regex's match
+    at the only start, when the caller tried it already.
     """
     spans: list[tuple[int, int]] = []
     regex = cm.regex
@@ -349,7 +354,10 @@ def _regex_spans(
     text = item.text
     spec = cm.spec
     negatable, verb_position = spec.negatable, spec.verb_position
-    if starts is None or len(starts) > _MANY_STARTS:
+    found: Iterable[re.Match[str]]
+    if first is not None:
+        found = (first,)
+    elif starts is None or len(starts) > _MANY_STARTS:
         found = regex.finditer(text)
     elif len(starts) == 1:
         # The usual case: one candidate offset, tried without a generator.

@@ -18,6 +18,7 @@ texts (property names, enums, common descriptions) are memoised.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -42,7 +43,7 @@ class _KindTable:
         # its leading white space)
         at_zero: list[tuple[int, bool, tuple[str, ...], tuple[str, ...]]] = []
         # (key, tried on every text, on non-ASCII texts, when one of these literals stands)
-        whole: list[tuple[int, bool, bool, tuple[str, ...]]] = []
+        whole: list[tuple[int, bool, bool, re.Pattern[str] | None]] = []
         for cm in matches:
             if kind not in cm.spec.fields or cm.spec.annotation is not None:
                 continue
@@ -59,7 +60,12 @@ class _KindTable:
                     (cm.key, starts.at_zero, starts.zero_literals, starts.spaced_literals)
                 )
             if starts.anywhere or starts.non_ascii or starts.gate:
-                gate = tuple(sorted(starts.gate))
+                # One search for any of the gate's literals (plain text: no IGNORECASE).
+                gate = (
+                    re.compile("|".join(re.escape(lit) for lit in sorted(starts.gate)))
+                    if starts.gate
+                    else None
+                )
                 whole.append((cm.key, starts.anywhere, starts.non_ascii, gate))
         self.at_zero = tuple(at_zero)
         self.whole = tuple(whole)
@@ -89,7 +95,8 @@ class FieldScanner:
         self,
         matches: Sequence[_CompiledMatch],
         token_spans: Callable[[_CompiledMatch, FieldText], Spans],
-        regex_spans: Callable[[_CompiledMatch, FieldText, list[int] | None], Spans],
+        # (match, field, candidate offsets, the match at the only offset if tried) -> spans
+        regex_spans: Callable[..., Spans],
     ) -> None:
         self._matches = {cm.key: cm for cm in matches}
         kinds = sorted({k for cm in matches for k in cm.spec.fields})
@@ -134,7 +141,7 @@ class FieldScanner:
                 if (
                     anywhere
                     or (non_ascii and not ascii_text)
-                    or (gate and any(lit in lower for lit in gate))
+                    or (gate is not None and gate.search(lower) is not None)
                 ) and size >= matches[key].min_length:
                     everywhere.append(key)
         # ...the others only where one of their start literals stands (or at offset 0).
@@ -164,12 +171,21 @@ class FieldScanner:
             elif got[0] != 0:
                 got.insert(0, 0)
         two_scans = len(table.scans) > 1
+        regex_spans = self._regex_spans
         for key, at in positions.items():
-            if key in everywhere:
+            if everywhere and key in everywhere:
                 continue
-            if two_scans:
-                at.sort()  # both scanners may have added offsets
-            spans = self._regex_spans(matches[key], item, at)
+            cm = matches[key]
+            if len(at) == 1:
+                # Most candidates fail at their one offset: tried here, without a call.
+                first = cm.regex.match(text, at[0])
+                if first is None:
+                    continue
+                spans = regex_spans(cm, item, at, first)
+            else:
+                if two_scans:
+                    at.sort()  # both scanners may have added offsets
+                spans = regex_spans(cm, item, at)
             if spans:
                 found[key] = spans
         for key in everywhere:
