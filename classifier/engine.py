@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from classifier import trusted
+from classifier.branches import Branches
 from classifier.features import Features, FieldText
 from classifier.literal_starts import MatchStarts, match_starts, min_width
 from classifier.ruleset import Match, Rule, RuleSet
@@ -17,37 +18,76 @@ MAX_EVIDENCE_PER_RULE = 3
 _LOOKBACK = 40
 _MANY_STARTS = 8  # more candidate offsets than this: one scan of the text is cheaper
 
-# These read the folded text (prefilter.fold: what the case-insensitive engine
-# equates, folded alike, offsets kept), so they are compiled case-sensitively: an
-# IGNORECASE pattern costs the engine a case mapping for every character it tries.
+# The checks below read the folded text (prefilter.fold: what the case-insensitive
+# engine equates, folded alike, offsets kept), with case-sensitive patterns or plain
+# string operations: an IGNORECASE pattern costs a case mapping per character tried.
 # A match is in verb position when what precedes it in the clause is nothing, a
-# list marker, or a word that introduces a verb ("and deletes", "can delete").
-_VERB_LEAD = re.compile(
+# list marker, or a word that introduces a verb ("and deletes", "can delete");
+# VERB_LEAD is that rule as a pattern, `_in_verb_position` the same in string steps.
+VERB_LEAD = re.compile(
     r"(?:^|[.!?;:\n\r(\[\-–—•*>\"'`,]|\d\.)\s*$"
     r"|\b(?:and|or|to|can|will|may|also|then|that|which|tool|optionally|permanently"
     r"|irreversibly|automatically|immediately|it|this|must|should|you|first|and/or)\s+$"
 )
+_LEAD_MARKS = frozenset(".!?;:\n\r([-–—•*>\"'`,")
+_VERB_WORDS = (
+    "and", "or", "to", "can", "will", "may", "also", "then", "that", "which", "tool",
+    "optionally", "permanently", "irreversibly", "automatically", "immediately", "it",
+    "this", "must", "should", "you", "first", "and/or",
+)  # fmt: skip
 _NEGATION = re.compile(
     r"\b(?:not|never|without|no|cannot|can't|don't|doesn't|won't|isn't|instead of|refuses? to"
     r"|fails? (?:to|if|when|rather than)|avoids?|prevents?|rather than|unlike)\b"
 )
-_CLAUSE_END = re.compile(r"[.!?;,\n]|\bbut\b")
+CLAUSE_END = re.compile(r"[.!?;,\n]|\bbut\b")  # what `_clause_before` cuts at
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"  # the regex engine's \w
 
 
 def _clause_before(lower: str, start: int) -> str:
-    """The folded text before `start` in the same clause (at most _LOOKBACK characters)."""
+    """The folded text before `start` in the same clause (at most _LOOKBACK characters):
+    after the last CLAUSE_END match in the window."""
     before = lower[max(0, start - _LOOKBACK) : start]
-    cut = 0
-    for m in _CLAUSE_END.finditer(before):
-        cut = m.end()
+    cut = 1 + max(
+        before.rfind("."),
+        before.rfind("!"),
+        before.rfind("?"),
+        before.rfind(";"),
+        before.rfind(","),
+        before.rfind("\n"),
+    )
+    end = len(before)
+    while (at := before.rfind("but", 0, end)) >= 0 and at + 3 > cut:
+        if (at == 0 or not _is_word(before[at - 1])) and (
+            at + 3 == len(before) or not _is_word(before[at + 3])
+        ):
+            cut = at + 3  # "but" as a word
+            break
+        end = at + 2
     return before[cut:]
 
 
 def _in_verb_position(lower: str, start: int) -> bool:
+    """Whether VERB_LEAD finds the window before `start`."""
     before = lower[max(0, start - _LOOKBACK) : start]
     if start > _LOOKBACK:
         before = "x" + before  # a cut-off window must not look like the start of the text
-    return _VERB_LEAD.search(before) is not None
+    head = before.rstrip()  # white space as \s sees it
+    if not head or head[-1] in _LEAD_MARKS:
+        return True  # nothing but space before it, or a mark and then space
+    space = before[len(head) :]
+    if not space:
+        return False
+    if "\n" in space or "\r" in space:
+        return True  # a line break (a mark) and then space
+    if head.endswith(_VERB_WORDS):
+        for word in _VERB_WORDS:
+            k = len(head) - len(word)
+            if head.endswith(word) and (k == 0 or not _is_word(head[k - 1])):
+                return True
+    return False
 
 
 # Read only. Not frozen: a frozen dataclass is five times dearer to build, and a
@@ -69,6 +109,7 @@ class _CompiledMatch:
     groups: list[frozenset[str]] = field(default_factory=list)
     regex: re.Pattern[str] | None = None
     starts: MatchStarts = MatchStarts()  # where its regex matches can start
+    branches: Branches | None = None  # its regex cut to the branches a literal fits
     min_length: int = 0  # no regex match is shorter
     key: int = 0  # position among all matches
     first_tokens: frozenset[str] = frozenset()
@@ -94,6 +135,7 @@ def _compile_match(spec: Match) -> _CompiledMatch:
     if spec.regex:
         cm.regex = re.compile("|".join(f"(?:{r})" for r in spec.regex), re.IGNORECASE)
         cm.starts = match_starts(spec.regex)
+        cm.branches = Branches(spec.regex, cm.starts.literals)
         cm.min_length = min_width(spec.regex)
     cm.first_tokens = frozenset(cm.sequences)
     cm.property_tokens = frozenset(spec.property_tokens)
@@ -340,16 +382,19 @@ def _regex_spans(
     item: FieldText,
     starts: list[int] | None,
     first: re.Match[str] | None = None,
+    regex: re.Pattern[str] | None = None,
 ) -> list[tuple[int, int]]:
     """Up to two accepted matches, as `finditer` finds them.
 
     `starts` (ascending) are the only offsets a match can start at; the regex is
     then tried just there, skipping offsets inside the previous match, which
     gives the same matches as scanning the whole text. `first`: the regex's match
-    at the only start, when the caller tried it already.
+    at the only start, when the caller tried it already. `regex`: the match's
+    regex cut to the branches that can start at `starts` (see branches.py).
     """
     spans: list[tuple[int, int]] = []
-    regex = cm.regex
+    if regex is None or starts is None:
+        regex = cm.regex
     assert regex is not None
     text = item.text
     spec = cm.spec

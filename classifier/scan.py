@@ -38,7 +38,7 @@ _MEMO_SIZE = 200_000
 class _KindTable:
     def __init__(self, kind: str, matches: Sequence[_CompiledMatch]) -> None:
         self.by_token: dict[str, list[int]] = {}
-        by_literal: dict[tuple[str, bool], set[int]] = {}
+        by_literal: dict[tuple[str, bool], dict[int, int]] = {}  # -> {key: branches}
         # (key, always at offset 0, when the text starts with one of these, or does after
         # its leading white space)
         at_zero: list[tuple[int, bool, tuple[str, ...], tuple[str, ...]]] = []
@@ -53,8 +53,9 @@ class _KindTable:
                     self.by_token.setdefault(tok, []).append(cm.key)
                 continue
             starts = cm.starts
+            assert cm.branches is not None
             for lit in starts.literals:
-                by_literal.setdefault(lit, set()).add(cm.key)
+                by_literal.setdefault(lit, {})[cm.key] = cm.branches.masks[lit]
             if starts.at_zero or starts.zero_literals or starts.spaced_literals:
                 at_zero.append(
                     (cm.key, starts.at_zero, starts.zero_literals, starts.spaced_literals)
@@ -72,19 +73,21 @@ class _KindTable:
         # One scanner for literals that must start at a word boundary, one for the rest.
         # A scanner reports the longest literal at a position; every literal of the
         # same scanner that is a prefix of it stands there too.
-        self.scans: list[tuple[LiteralScan, dict[str, tuple[int, ...]]]] = []
+        self.scans: list[tuple[LiteralScan, dict[str, tuple[tuple[int, int], ...]]]] = []
         for anchored in (True, False):
             literals = sorted(lit for lit, a in by_literal if a == anchored)
             if not literals:
                 continue
             scan = LiteralScan(literals, anchored)
-            keys = {lit: by_literal[(lit, anchored)] for lit in literals}
-            closure = {
-                lit: tuple(
-                    sorted(set().union(*(keys.get(lit[:n], ()) for n in range(1, len(lit) + 1))))
-                )
-                for lit in literals
-            }
+            # A literal found: every match with a literal of this scanner that is a
+            # prefix of it, with the branches those literals fit.
+            closure: dict[str, tuple[tuple[int, int], ...]] = {}
+            for lit in literals:
+                fits: dict[int, int] = {}
+                for n in range(1, len(lit) + 1):
+                    for key, mask in by_literal.get((lit[:n], anchored), {}).items():
+                        fits[key] = fits.get(key, 0) | mask
+                closure[lit] = tuple(sorted(fits.items()))
             self.scans.append((scan, closure))
 
 
@@ -146,18 +149,21 @@ class FieldScanner:
                     everywhere.append(key)
         # ...the others only where one of their start literals stands (or at offset 0).
         positions: dict[int, list[int]] = {}
+        fitting: dict[int, int] = {}  # key -> the branches that can start at its positions
         for scan, closure in table.scans:
             shift = scan.shift
             literal_at = [(m.start() + shift, m.group(1)) for m in scan.pattern.finditer(lower)]
             if scan.at_start is not None and (first := scan.at_start.match(lower)) is not None:
                 literal_at.insert(0, (0, first.group(1)))
             for at, literal in literal_at:
-                for key in closure[literal]:
+                for key, mask in closure[literal]:
                     got = positions.get(key)
                     if got is None:
                         positions[key] = [at]
+                        fitting[key] = mask
                     else:
                         got.append(at)
+                        fitting[key] |= mask
         for key, always, opening, after_space in table.at_zero:
             if not (
                 always
@@ -170,22 +176,25 @@ class FieldScanner:
                 positions[key] = [0]
             elif got[0] != 0:
                 got.insert(0, 0)
+            fitting[key] = -1  # a ^ branch may match there: all branches
         two_scans = len(table.scans) > 1
         regex_spans = self._regex_spans
         for key, at in positions.items():
             if everywhere and key in everywhere:
                 continue
             cm = matches[key]
+            mask = fitting[key]
+            regex = cm.regex if mask < 0 or mask == cm.branches.full else cm.branches.regex(mask)
             if len(at) == 1:
                 # Most candidates fail at their one offset: tried here, without a call.
-                first = cm.regex.match(text, at[0])
+                first = regex.match(text, at[0])
                 if first is None:
                     continue
                 spans = regex_spans(cm, item, at, first)
             else:
                 if two_scans:
                     at.sort()  # both scanners may have added offsets
-                spans = regex_spans(cm, item, at)
+                spans = regex_spans(cm, item, at, None, regex)
             if spans:
                 found[key] = spans
         for key in everywhere:

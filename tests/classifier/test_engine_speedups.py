@@ -6,6 +6,7 @@ import random
 import re
 import string
 
+from classifier import engine
 from classifier.dataset import load_examples
 from classifier.engine import Engine
 from classifier.features import extract_features
@@ -287,3 +288,27 @@ def test_fold_equates_exactly_what_ignorecase_equates_with_ascii_letters():
             assert folded in letters and re.fullmatch(folded, c, re.IGNORECASE), hex(code)
         else:
             assert not (len(folded) == 1 and folded in letters), hex(code)
+
+
+def test_clause_and_verb_position_steps_agree_with_their_patterns():
+    rng = random.Random(17)
+    pieces = " |  |\n|\r|\t|but|butter|a_but|and|or|and/or|tool|to|it|x|é|_|1.|3|.|,|-|•|(|can"
+    pieces = pieces.split("|") + ["\u00a0", "this"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        for start in {len(text), len(text) // 2, max(0, len(text) - 3)}:
+            window = text[max(0, start - engine._LOOKBACK) : start]
+            cut = 0
+            for m in engine.CLAUSE_END.finditer(window):
+                cut = m.end()
+            assert engine._clause_before(text, start) == window[cut:], (text, start)
+            lead = ("x" if start > engine._LOOKBACK else "") + window
+            expected = engine.VERB_LEAD.search(lead) is not None
+            assert engine._in_verb_position(text, start) == expected, (text, start)
+
+
+def test_word_characters_are_what_the_regex_engine_calls_words():
+    word = re.compile(r"\w")
+    for code in range(0x110000):
+        c = chr(code)
+        assert (word.match(c) is not None) == engine._is_word(c), hex(code)

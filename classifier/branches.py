@@ -1,0 +1,52 @@
+"""A rule match's regex cut down to the alternatives that can start where literals stand.
+
+A match's regex is the alternation of its patterns, that is of all their top-level
+alternatives (branches) in order, compiled case-insensitively; tried at an offset
+it gives the first branch that matches there. Where the scan found only literals
+that some branches start with (classifier/literal_starts.py), no other branch can
+match, so the alternation of just those branches, in the same order, gives the
+same match. It is much cheaper: the engine enters every case-insensitive branch to
+compare its first character, while a match rarely has more than a few branches
+that fit.
+"""
+
+from __future__ import annotations
+
+import re
+
+from classifier.literal_starts import branch_literals
+from classifier.prefilter import split_top
+
+# Group references depend on group numbers, which a subset of branches would change.
+_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=")
+
+
+class Branches:
+    """The branches of `patterns`; `masks` maps each of the match's start literals to
+    the branches (bit i: branch i) that can start where it stands."""
+
+    def __init__(self, patterns: list[str], literals: frozenset[tuple[str, bool]]) -> None:
+        self.branches = [branch for p in patterns for branch in split_top(p)]
+        self.full = (1 << len(self.branches)) - 1
+        starts = [branch_literals(branch) for branch in self.branches]
+        splittable = not any(_GROUP_REFERENCE.search(p) for p in patterns)
+        self.masks: dict[tuple[str, bool], int] = {}
+        for literal, anchored in literals:
+            mask = 0
+            for i, found in enumerate(starts):
+                # A branch literal this one covers (see literal_starts._fewest).
+                if found and any(
+                    lit.startswith(literal) and (at_word or not anchored) for lit, at_word in found
+                ):
+                    mask |= 1 << i
+            self.masks[(literal, anchored)] = mask if splittable and mask else self.full
+        self._compiled: dict[int, re.Pattern[str]] = {}
+
+    def regex(self, mask: int) -> re.Pattern[str]:
+        """The alternation of the branches in `mask`, in order (compiled once)."""
+        compiled = self._compiled.get(mask)
+        if compiled is None:
+            chosen = [b for i, b in enumerate(self.branches) if mask >> i & 1]
+            compiled = re.compile("|".join(f"(?:{b})" for b in chosen), re.IGNORECASE)
+            self._compiled[mask] = compiled
+        return compiled
