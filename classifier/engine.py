@@ -358,22 +358,34 @@ def _token_spans(cm: _CompiledMatch, item: FieldText) -> list[tuple[int, int]]:
     if cm.except_tokens and not cm.except_tokens.isdisjoint(item.token_set):
         return []
     if cm.groups:
-        if any(group.isdisjoint(item.token_set) for group in cm.groups):
-            return []
+        token_set = item.token_set
+        for group in cm.groups:
+            if group.isdisjoint(token_set):
+                return []
         spans = []
         for group in cm.groups:
-            tok = next((t for t in tokens if t.text in group), None)
-            if tok is None:
+            for tok in tokens:  # the first token of the group
+                if tok.text in group:
+                    spans.append((tok.start, tok.end))
+                    break
+            else:
                 return []
-            spans.append((tok.start, tok.end))
         return sorted(set(spans))
     if cm.first_tokens.isdisjoint(item.token_set):
         return []
+    sequences = cm.sequences
+    count = len(tokens)
     for i, tok in enumerate(tokens):
-        for seq in cm.sequences.get(tok.text, ()):
-            window = tokens[i : i + len(seq)]
-            if tuple(t.text for t in window) == seq:
-                return [(tok.start, window[-1].end)]
+        found = sequences.get(tok.text)
+        if found is None:
+            continue
+        for seq in found:  # in rule order; each starts with this token
+            size = len(seq)
+            j = 1
+            while j < size and i + j < count and tokens[i + j].text == seq[j]:
+                j += 1
+            if j == size:
+                return [(tok.start, tokens[i + size - 1].end)]
     return []
 
 
