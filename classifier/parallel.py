@@ -24,8 +24,10 @@ from mcp_domain import Category, Label, Risk, ToolDefinition
 
 PARALLEL_MIN = 4_000  # smaller batches: forking costs more than it saves
 MAX_WORKERS = 2
-CHUNKS_PER_WORKER = 8  # enough to even out a slowed process, few enough to stay cheap
-MIN_CHUNK = 250
+# Each chunk is this fraction of what is left per process: the first are large
+# (cheap to hand out), the last small (a process idles little waiting for another).
+SHARE_DIVISOR = 2
+MIN_CHUNK = 200
 # A child that has not answered after this long (plus per tool) is given up on.
 TIMEOUT_BASE = 60.0
 TIMEOUT_PER_TOOL = 0.005
@@ -84,9 +86,18 @@ def worth_it(n_tools: int, workers: int | None) -> bool:
 
 
 def _chunks(n: int, parts: int) -> list[tuple[int, int]]:
-    count = max(parts, min(parts * CHUNKS_PER_WORKER, n // MIN_CHUNK))
-    bounds = [n * i // count for i in range(count + 1)]
-    return [(bounds[i], bounds[i + 1]) for i in range(count) if bounds[i] < bounds[i + 1]]
+    """Chunks that shrink as the batch is used up (each a share of what is left), so
+    the processes finish close together: the last chunks are small."""
+    chunks: list[tuple[int, int]] = []
+    start = 0
+    while start < n:
+        size = max(MIN_CHUNK, (n - start) // (parts * SHARE_DIVISOR))
+        if len(chunks) < parts - 1:
+            size = min(size, -(-n // parts))  # at least one chunk per process
+        end = min(n, start + size)
+        chunks.append((start, end))
+        start = end
+    return chunks
 
 
 # -- labels as plain values ---------------------------------------------------------

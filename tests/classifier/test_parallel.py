@@ -35,7 +35,10 @@ def test_chunks_cover_the_batch_in_order(n):
     chunks = parallel._chunks(n, 2)
     assert chunks[0][0] == 0 and chunks[-1][1] == n
     assert all(a[1] == b[0] and a[0] < a[1] for a, b in zip(chunks, chunks[1:], strict=False))
-    assert len(chunks) <= 2 * parallel.CHUNKS_PER_WORKER
+    assert 2 <= len(chunks) <= 40  # one at least for each process; few
+    if n >= 2 * parallel.MIN_CHUNK:
+        assert all(b - a >= parallel.MIN_CHUNK for a, b in chunks[:-1])
+        assert chunks[0][1] - chunks[0][0] > chunks[-2][1] - chunks[-2][0]  # shrinking
 
 
 @needs_fork
