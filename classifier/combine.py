@@ -133,10 +133,7 @@ def _quote(evidence: tuple[Evidence, ...] | list[Evidence], limit: int = 2) -> s
     shown: list[Evidence] = []
     for e in evidence:
         # Skip a quote that repeats or sits inside one already shown from the same field.
-        if any(
-            s.field == e.field and (s.text.lower() == e.text.lower() or s.start <= e.start < s.end)
-            for s in shown
-        ):
+        if shown and _repeats(e, shown):
             continue
         if len(parts) == limit:
             break
@@ -145,6 +142,13 @@ def _quote(evidence: tuple[Evidence, ...] | list[Evidence], limit: int = 2) -> s
         text = text if len(text) <= 60 else text[:57] + "..."
         parts.append(f'"{text}" ({_where(e.field)})')
     return ", ".join(parts)
+
+
+def _repeats(e: Evidence, shown: list[Evidence]) -> bool:
+    for s in shown:
+        if s.field == e.field and (s.text.lower() == e.text.lower() or s.start <= e.start < s.end):
+            return True
+    return False
 
 
 class Decision:
@@ -228,11 +232,12 @@ def _conflict(category: Category, annotations: Mapping[str, bool]) -> Evidence |
 
 # Most severe first: the order in which _argmax breaks ties.
 _BY_SEVERITY_DOWN = sorted(Category, key=lambda c: -_SEVERITY[c])
+_ALL_CATEGORIES = frozenset(Category)
 
 
 def _argmax(probs: Mapping[Category, float]) -> Category:
     # Ties go to the more severe category.
-    if len(probs) == len(_BY_SEVERITY_DOWN) and all(c in probs for c in _BY_SEVERITY_DOWN):
+    if len(probs) == len(_BY_SEVERITY_DOWN) and probs.keys() >= _ALL_CATEGORIES:
         # The common case, without sorting per tool: the first strictly higher score wins,
         # visiting the most severe category first (as max over the sorted keys does).
         best = _BY_SEVERITY_DOWN[0]
