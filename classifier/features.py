@@ -20,7 +20,7 @@ type is checked, and nothing here raises on odd input.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from classifier.prefilter import fold
 from classifier.tokens import Token, tokenize_cached
@@ -48,18 +48,22 @@ KINDS = (
 TOKEN_KINDS = ("name", "property_name", "enum")
 
 
-@dataclass(slots=True)
-class FieldText:
+class FieldText(NamedTuple):
+    """One text field (a tuple: built in C, fields read in C; never changed)."""
+
     path: str
     kind: str
     text: str
     # For property fields: the tokens of the owning property's name.
     property_tokens: frozenset[str] = frozenset()
     # Shared between fields with the same text: read, never change.
-    tokens: list[Token] = field(default_factory=list)
+    tokens: list[Token] = []  # a default shared by every field: never changed
     token_set: frozenset[str] = frozenset()
     # `text` folded (prefilter.fold) for literal scans; same length, so offsets agree.
     lower: str = ""
+
+
+_new_field = tuple.__new__  # FieldText(...) without the generated Python __new__
 
 
 @dataclass
@@ -115,7 +119,9 @@ class _Collector:
             tokens, token_set = tokenize_cached(text, limit)
         else:
             tokens, token_set = _NO_TOKENS, _NO_TOKEN_SET
-        fields.append(FieldText(path, kind, text, prop_tokens, tokens, token_set, lower))
+        fields.append(
+            _new_field(FieldText, (path, kind, text, prop_tokens, tokens, token_set, lower))
+        )
 
     def schema(self, schema: Any, path: str, depth: int) -> None:
         if not isinstance(schema, dict) or depth > MAX_DEPTH:

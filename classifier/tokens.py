@@ -36,12 +36,30 @@ def _boundary(prev: str, cur: str, nxt: str) -> bool:
     return prev.isupper() and cur.isupper() and nxt.islower()
 
 
+_new_token = tuple.__new__  # Token(...) without the generated Python __new__
+# Runs of ASCII letters and digits: no token crosses anything else. The engine finds
+# them with its fast class scan; _ASCII_WORD, whose branches it cannot skip to,
+# then only splits runs that mix cases or letters and digits.
+_ASCII_RUN = re.compile(r"[0-9A-Za-z]+")
+
+
 def tokenize(text: str, limit: int = 2000) -> list[Token]:
     """Word tokens of `text` (only its first `limit` characters are read)."""
     text = text[:limit]
-    if text.isascii():
-        return [Token(m.group().lower(), m.start(), m.end()) for m in _ASCII_WORD.finditer(text)]
-    return tokenize_slow(text)
+    if not text.isascii():
+        return tokenize_slow(text)
+    tokens: list[Token] = []
+    for run in _ASCII_RUN.finditer(text):
+        word = run.group()
+        start = run.start()
+        if (word.islower() and word.isalpha()) or word.isdigit():
+            tokens.append(_new_token(Token, (word, start, run.end())))  # one token
+        else:
+            for m in _ASCII_WORD.finditer(word):
+                tokens.append(
+                    _new_token(Token, (m.group().lower(), start + m.start(), start + m.end()))
+                )
+    return tokens
 
 
 _memo: dict[tuple[str, int], tuple[list[Token], frozenset[str]]] = {}
