@@ -70,6 +70,8 @@ class _KindTable:
                 whole.append((cm.key, starts.anywhere, starts.non_ascii, gate))
         self.at_zero = tuple(at_zero)
         self.whole = tuple(whole)
+        self.whole_ascii = tuple(w for w in whole if w[1] or w[3] is not None)  # (not non_ascii)
+        full = {cm.key: cm.branches.full for cm in matches if cm.branches is not None}
         # One scanner for literals that must start at a word boundary, one for the rest.
         # A scanner reports the longest literal at a position; every literal of the
         # same scanner that is a prefix of it stands there too.
@@ -87,7 +89,10 @@ class _KindTable:
                 for n in range(1, len(lit) + 1):
                     for key, mask in by_literal.get((lit[:n], anchored), {}).items():
                         fits[key] = fits.get(key, 0) | mask
-                closure[lit] = tuple(sorted(fits.items()))
+                # -1: every branch fits (the match's whole regex is tried).
+                closure[lit] = tuple(
+                    sorted((k, -1 if m == full[k] else m) for k, m in fits.items())
+                )
             self.scans.append((scan, closure))
 
 
@@ -126,28 +131,42 @@ class FieldScanner:
             return {}
         found: FieldMatches = {}
         matches = self._matches
-        tried: set[int] = set()
-        for tok in item.token_set:
-            for key in table.by_token.get(tok, ()):
-                if key not in tried:
-                    tried.add(key)
-                    spans = self._token_spans(matches[key], item)
-                    if spans:
-                        found[key] = spans
-        text, lower = item.text, item.lower
-        size = len(text)
+        if table.by_token and item.token_set:
+            tried: set[int] = set()
+            for tok in item.token_set:
+                for key in table.by_token.get(tok, ()):
+                    if key not in tried:
+                        tried.add(key)
+                        spans = self._token_spans(matches[key], item)
+                        if spans:
+                            found[key] = spans
+        text = item.text
         # Matches that may start anywhere in this text are run over all of it...
+        plain = text.isascii()
+        whole = table.whole_ascii if plain else table.whole
         everywhere: list[int] = []
-        if table.whole:
-            ascii_text = text.isascii()
-            for key, anywhere, non_ascii, gate in table.whole:
+        if whole:
+            lower, size = item.lower, len(text)
+            for key, anywhere, non_ascii, gate in whole:
                 if (
                     anywhere
-                    or (non_ascii and not ascii_text)
+                    or (non_ascii and not plain)
                     or (gate is not None and gate.search(lower) is not None)
                 ) and size >= matches[key].min_length:
                     everywhere.append(key)
+                    found_spans = self._regex_spans(matches[key], item, None)
+                    if found_spans:
+                        found[key] = found_spans
         # ...the others only where one of their start literals stands (or at offset 0).
+        if table.scans or table.at_zero:
+            self._find_at_literals(table, item, found, everywhere)
+        return found
+
+    def _find_at_literals(
+        self, table: _KindTable, item: FieldText, found: FieldMatches, everywhere: list[int]
+    ) -> None:
+        text, lower = item.text, item.lower
+        matches = self._matches
         positions: dict[int, list[int]] = {}
         fitting: dict[int, int] = {}  # key -> the branches that can start at its positions
         for scan, closure in table.scans:
@@ -164,27 +183,28 @@ class FieldScanner:
                     else:
                         got.append(at)
                         fitting[key] |= mask
-        for key, always, opening, after_space in table.at_zero:
-            if not (
-                always
-                or (opening and lower.startswith(opening))
-                or (after_space and lower.startswith(after_space, len(lower) - len(lower.lstrip())))
-            ):
-                continue
-            got = positions.get(key)
-            if got is None:
-                positions[key] = [0]
-            elif got[0] != 0:
-                got.insert(0, 0)
-            fitting[key] = -1  # a ^ branch may match there: all branches
+        if table.at_zero:
+            after_space = len(lower) - len(lower.lstrip())
+            for key, always, opening, spaced in table.at_zero:
+                if (
+                    always
+                    or (opening and lower.startswith(opening))
+                    or (spaced and lower.startswith(spaced, after_space))
+                ):
+                    got = positions.get(key)
+                    if got is None:
+                        positions[key] = [0]
+                    elif got[0] != 0:
+                        got.insert(0, 0)
+                    fitting[key] = -1  # a ^ branch may match there: all branches
         two_scans = len(table.scans) > 1
         regex_spans = self._regex_spans
         for key, at in positions.items():
             if everywhere and key in everywhere:
                 continue
             cm = matches[key]
-            mask = fitting[key]
-            regex = cm.regex if mask < 0 or mask == cm.branches.full else cm.branches.regex(mask)
+            mask = fitting[key]  # -1: every branch
+            regex = cm.regex if mask < 0 else cm.branches.regex(mask)
             if len(at) == 1:
                 # Most candidates fail at their one offset: tried here, without a call.
                 first = regex.match(text, at[0])
@@ -197,8 +217,3 @@ class FieldScanner:
                 spans = regex_spans(cm, item, at, None, regex)
             if spans:
                 found[key] = spans
-        for key in everywhere:
-            spans = self._regex_spans(matches[key], item, None)
-            if spans:
-                found[key] = spans
-        return found
