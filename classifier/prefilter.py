@@ -15,7 +15,8 @@ import re
 
 SPECIAL = set("\\()[]?*+{}.|^$")
 _OPTIONAL = set("?*{")
-ESCAPED_LITERALS = set(".-/ '\"`~<>[]#:")
+# Escaped characters that stand for themselves (punctuation; never \d, \b, \1...).
+ESCAPED_LITERALS = set(".-/ '\"`~<>[]#:()?*+{}|^$\\!=,;%&@")
 
 
 def _extra_cases() -> dict[int, tuple[int, ...]] | None:

@@ -148,6 +148,7 @@ def _opens(starts, lower: str) -> bool:
 
 
 def test_every_rule_match_starts_where_its_pattern_says():
+    # Match and unless patterns alike (unless patterns are scanned for like matches).
     texts = (
         [f.text for e in load_examples()[:600] for f in extract_features(e.tool).fields]
         + [t.description for t in ODD]
@@ -155,25 +156,25 @@ def test_every_rule_match_starts_where_its_pattern_says():
     )
     word_start = re.compile(r"\b")
     for rule in default_rules().rules:
-        for m in rule.match:
-            for pattern in m.regex:
-                starts = match_starts([pattern])
-                regex = re.compile(pattern, re.IGNORECASE)
-                for text in texts:
-                    lower = fold(text)
-                    for found in regex.finditer(text):
-                        at = found.start()
-                        assert (
-                            starts.anywhere
-                            or (at == 0 and _opens(starts, lower))
-                            or (starts.non_ascii and not text.isascii())
-                            or any(lit in lower for lit in starts.gate)
-                            or any(
-                                lower.startswith(lit, at)
-                                and (not anchored or word_start.match(lower, at))
-                                for lit, anchored in starts.literals
-                            )
-                        ), (pattern, text, at)
+        patterns = [p for m in rule.match for p in m.regex] + list(rule.unless.regex)
+        for pattern in patterns:
+            starts = match_starts([pattern])
+            regex = re.compile(pattern, re.IGNORECASE)
+            for text in texts:
+                lower = fold(text)
+                for found in regex.finditer(text):
+                    at = found.start()
+                    assert (
+                        starts.anywhere
+                        or (at == 0 and _opens(starts, lower))
+                        or (starts.non_ascii and not text.isascii())
+                        or any(lit in lower for lit in starts.gate)
+                        or any(
+                            lower.startswith(lit, at)
+                            and (not anchored or word_start.match(lower, at))
+                            for lit, anchored in starts.literals
+                        )
+                    ), (pattern, text, at)
 
 
 def test_literals_after_a_word_boundary_are_anchored():
