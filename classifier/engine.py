@@ -112,6 +112,8 @@ class _CompiledMatch:
     branches: Branches | None = None  # its regex cut to the branches a literal fits
     min_length: int = 0  # no regex match is shorter
     key: int = 0  # position among all matches
+    weight: float = 0.0  # spec.weight
+    by_annotation: bool = False  # spec.annotation is set
     first_tokens: frozenset[str] = frozenset()
     property_tokens: frozenset[str] = frozenset()
     except_tokens: frozenset[str] = frozenset()
@@ -127,7 +129,7 @@ class _CompiledRule:
 
 
 def _compile_match(spec: Match) -> _CompiledMatch:
-    cm = _CompiledMatch(spec)
+    cm = _CompiledMatch(spec, weight=spec.weight, by_annotation=spec.annotation is not None)
     for seq in spec.tokens:
         parts = tuple(seq.lower().split())
         cm.sequences.setdefault(parts[0], []).append(parts)
@@ -261,14 +263,14 @@ def _assemble_found(
     fields where a match found something."""
     per_match: list[tuple[float, list[Quote]]] = []
     for cm in cr.matches:
-        if cm.spec.annotation is not None:
+        if cm.by_annotation:
             quotes = _match(cm, features, _plain_spans)
         else:
             pairs = found.get(cm.key)
             if not pairs:
                 continue
             quotes = _quotes_from(cm, pairs)
-        per_match.append((cm.spec.weight, quotes))
+        per_match.append((cm.weight, quotes))
     return _hit(cr, per_match)
 
 
@@ -312,26 +314,34 @@ def _hit(cr: _CompiledRule, per_match: list[tuple[float, list[Quote]]]) -> Hit |
     """One hit from each match's weight and quotes: the heaviest weight of the matches
     that found something, each quote kept once (evidence of one rule differs only in
     these fields), the first MAX_EVIDENCE_PER_RULE of them made evidence."""
-    weight = 0.0
-    quotes: list[Quote] = []
-    seen: set[Quote] = set()
-    for match_weight, items in per_match:
-        if not items:
-            continue
-        if match_weight > weight:
-            weight = match_weight
-        for quote in items:
-            if quote not in seen:
-                seen.add(quote)
-                quotes.append(quote)
-    if not quotes:
-        return None
-    kept = quotes[:MAX_EVIDENCE_PER_RULE]
+    if len(per_match) == 1:
+        weight, quotes = per_match[0]  # one match never quotes the same place twice
+        if not quotes:
+            return None
+    else:
+        weight = 0.0
+        quotes = []
+        seen: set[Quote] = set()
+        for match_weight, items in per_match:
+            if not items:
+                continue
+            if match_weight > weight:
+                weight = match_weight
+            for quote in items:
+                if quote not in seen:
+                    seen.add(quote)
+                    quotes.append(quote)
+        if not quotes:
+            return None
     rule_id = cr.rule.id
-    # Offsets from our own scan: built unvalidated.
-    evidence = tuple(trusted.evidence(p, text, start, end, rule_id) for p, text, start, end in kept)
-    by_annotation = all(p.startswith("annotations.") for p, *_ in kept)
-    return Hit(cr.rule, weight, evidence, by_annotation)
+    make = trusted.evidence  # offsets from our own scan: built unvalidated
+    evidence = []
+    by_annotation = True
+    for path, text, start, end in quotes[:MAX_EVIDENCE_PER_RULE]:
+        evidence.append(make(path, text, start, end, rule_id))
+        if by_annotation and not path.startswith("annotations."):
+            by_annotation = False
+    return Hit(cr.rule, weight, tuple(evidence), by_annotation)
 
 
 def _match(cm: _CompiledMatch, features: Features, spans_of) -> list[Quote]:
