@@ -19,7 +19,6 @@ type is checked, and nothing here raises on odd input.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from classifier.prefilter import fold
@@ -66,17 +65,26 @@ class FieldText(NamedTuple):
 _new_field = tuple.__new__  # FieldText(...) without the generated Python __new__
 
 
-@dataclass
 class Features:
-    fields: list[FieldText]
-    annotations: dict[str, bool]
-    has_description: bool
+    """A tool's fields in definition order, by kind, and its boolean annotations."""
 
-    by_kind: dict[str, list[FieldText]] = field(default_factory=dict)
+    __slots__ = ("fields", "annotations", "has_description", "by_kind")
 
-    def __post_init__(self) -> None:
-        for item in self.fields:
-            self.by_kind.setdefault(item.kind, []).append(item)
+    def __init__(
+        self,
+        fields: list[FieldText],
+        annotations: dict[str, bool],
+        has_description: bool,
+        by_kind: dict[str, list[FieldText]] | None = None,
+    ) -> None:
+        self.fields = fields
+        self.annotations = annotations
+        self.has_description = has_description
+        if by_kind is None:
+            by_kind = {}
+            for item in fields:
+                by_kind.setdefault(item.kind, []).append(item)
+        self.by_kind = by_kind  # the same fields, in the same order within a kind
 
     def of_kind(self, kind: str) -> list[FieldText]:
         return self.by_kind.get(kind, [])
@@ -100,6 +108,7 @@ _NESTED_KEYS = frozenset(("properties", "items", "anyOf", "oneOf", "allOf"))
 class _Collector:
     def __init__(self) -> None:
         self.fields: list[FieldText] = []
+        self.by_kind: dict[str, list[FieldText]] = {}
 
     def add(
         self,
@@ -108,6 +117,7 @@ class _Collector:
         text: str,
         prop_tokens: frozenset[str] = frozenset(),
         limit: int = MAX_TEXT_CHARS,
+        tokenized: tuple[list[Token], frozenset[str]] | None = None,
     ):
         fields = self.fields
         if len(fields) >= MAX_FIELDS or not text:
@@ -116,12 +126,16 @@ class _Collector:
             text = text[:limit]
         lower = text.lower() if text.isascii() else fold(text)
         if kind in _TOKEN_KINDS:
-            tokens, token_set = tokenize_cached(text, limit)
+            tokens, token_set = tokenized or tokenize_cached(text, limit)
         else:
             tokens, token_set = _NO_TOKENS, _NO_TOKEN_SET
-        fields.append(
-            _new_field(FieldText, (path, kind, text, prop_tokens, tokens, token_set, lower))
-        )
+        item = _new_field(FieldText, (path, kind, text, prop_tokens, tokens, token_set, lower))
+        fields.append(item)
+        same_kind = self.by_kind.get(kind)
+        if same_kind is None:
+            self.by_kind[kind] = [item]
+        else:
+            same_kind.append(item)
 
     def schema(self, schema: Any, path: str, depth: int) -> None:
         if not isinstance(schema, dict) or depth > MAX_DEPTH:
@@ -145,9 +159,14 @@ class _Collector:
                     self.schema(option, f"{path}.{key}.{i}", depth + 1)
 
     def prop(self, name: str, spec: Any, path: str, depth: int) -> None:
+        if len(self.fields) >= MAX_FIELDS:
+            return  # nothing more can be added, here or below
         name = name[:MAX_NAME_CHARS]
-        name_tokens = tokenize_cached(name)[1]
-        self.add(path, "property_name", name, name_tokens)
+        # Tokenised once, for the name field and as the owner's tokens of the others
+        # (a name is shorter than any limit, so the limit does not change its tokens).
+        tokenized = tokenize_cached(name, MAX_TEXT_CHARS)
+        name_tokens = tokenized[1]
+        self.add(path, "property_name", name, name_tokens, tokenized=tokenized)
         if not isinstance(spec, dict):
             return
         desc = spec.get("description")
@@ -157,9 +176,9 @@ class _Collector:
         if isinstance(enum, list):
             values = [v for v in (_scalar_text(x) for x in enum[:200]) if v is not None]
             self.add(f"{path}.enum", "enum", ", ".join(values), name_tokens)
-        default = _scalar_text(spec.get("default"))
-        if default is not None:
-            self.add(f"{path}.default", "default", default, name_tokens)
+        default = spec.get("default")
+        if default is not None and (text := _scalar_text(default)) is not None:
+            self.add(f"{path}.default", "default", text, name_tokens)
         if depth + 1 <= MAX_DEPTH and not _NESTED_KEYS.isdisjoint(spec.keys()):
             self.schema(spec, path, depth + 1)
 
@@ -183,4 +202,4 @@ def extract_features(tool: ToolDefinition) -> Features:
                 annotations[hint] = value
                 col.add(f"annotations.{hint}", "annotation", "true" if value else "false")
     col.schema(tool.input_schema, "inputSchema", 0)
-    return Features(col.fields, annotations, bool(description.strip()))
+    return Features(col.fields, annotations, bool(description.strip()), col.by_kind)
