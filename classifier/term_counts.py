@@ -125,21 +125,27 @@ class FastTfidf:
             found.extend(idx)
         return tuple(found)
 
-    def _doc_indices(self, doc: str) -> tuple[int, ...]:
-        if len(doc) > _MEMO_TEXT:
-            return self._indices(doc)
-        idx = self._docs.get(doc)
-        if idx is None:
-            idx = self._indices(doc)
-            if len(self._docs) >= _MEMO_SIZE:
-                self._docs.clear()
-            self._docs[doc] = idx
-        return idx
+    def _all_indices(self, docs: Sequence[str]) -> list[tuple[int, ...]]:
+        """The vocabulary indices of each document's terms (short documents memoised)."""
+        memo, indices = self._docs, self._indices
+        per_doc = []
+        for doc in docs:
+            if len(doc) > _MEMO_TEXT:
+                per_doc.append(indices(doc))
+                continue
+            idx = memo.get(doc)
+            if idx is None:
+                idx = indices(doc)
+                if len(memo) >= _MEMO_SIZE:
+                    memo.clear()
+                memo[doc] = idx
+            per_doc.append(idx)
+        return per_doc
 
     def transform(self, docs: Sequence[str]) -> sp.csr_matrix:
         if not self.supported:
             return sp.csr_matrix(self.vec.transform(docs))
-        per_doc = [self._doc_indices(d) for d in docs]
+        per_doc = self._all_indices(docs)
         lengths = np.fromiter((len(i) for i in per_doc), dtype=np.int64, count=len(per_doc))
         cols = np.fromiter(chain.from_iterable(per_doc), dtype=np.int32, count=int(lengths.sum()))
         rows = np.repeat(np.arange(len(per_doc), dtype=np.int32), lengths)
