@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from functools import lru_cache, partial
 
 from classifier import parallel
-from classifier.combine import Scorer, combine
+from classifier.combine import Scorer, combine_parts, label_of
 from classifier.engine import Engine
 from classifier.features import extract_features
 from classifier.model import Model, load_or_train, model_version, row_terms
@@ -117,7 +117,10 @@ def classify_many(
             # Load rules and model before the workers are forked, so they share them.
             model = None if rules_only else default_model()
             labels = parallel.classify_split(
-                tools, partial(_classify_list, rules_only=rules_only, model=model), workers
+                tools,
+                partial(_classify_list, rules_only=rules_only, model=model),
+                workers,
+                partial(_classify_list, rules_only=rules_only, model=model, packed=True),
             )
             if labels is not None:
                 return labels
@@ -156,7 +159,9 @@ def _classify_list(
     *,
     rules_only: bool = False,
     model: Model | None | bool = False,
-) -> list[Label]:
+    packed: bool = False,
+) -> list:
+    """Labels for `tools` in order (`packed`: as parallel.pack gives them, for a worker)."""
     engine = _engine()
     prepared: list[tuple | Exception] = []
     for tool in tools:
@@ -180,7 +185,7 @@ def _classify_list(
                 rows[i] = n
         except Exception:  # the rules still decide
             x = None
-    labels = []
+    labels: list = []
     for tool, prep, p, row in zip(tools, prepared, probs, rows, strict=True):
         try:
             if isinstance(prep, Exception):
@@ -189,17 +194,12 @@ def _classify_list(
             evidence_fn = None
             if model is not None and row is not None and x is not None:
                 evidence_fn = partial(_model_evidence, model, x, row)
-            labels.append(
-                combine(
-                    tool,
-                    features,
-                    hits,
-                    scorer,
-                    CLASSIFIER_VERSION,
-                    probs=p,
-                    evidence_fn=evidence_fn,
-                )
-            )
+            parts = combine_parts(tool, features, hits, scorer, p, evidence_fn)
+            if packed:
+                labels.append(parallel.pack_parts(parts, CLASSIFIER_VERSION))
+            else:
+                labels.append(label_of(parts, CLASSIFIER_VERSION))
         except Exception as exc:
-            labels.append(_failed(exc))
+            failed = _failed(exc)
+            labels.append(parallel.pack(failed) if packed else failed)
     return labels

@@ -25,15 +25,15 @@ prints it); a batch skips formatting the steps, which decide nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Protocol
+from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple, Protocol
 
 from classifier import trusted
-from classifier.engine import Hit
+from classifier.engine import Hit, Quote
 from classifier.features import Features
 from classifier.flags import collect_flags, outside_injection
 from classifier.risk import REASON_TEXT, RiskRaise, assess_risk
-from mcp_domain import Category, Evidence, Label, ToolDefinition
+from mcp_domain import Category, Evidence, Label, Risk, ToolDefinition
 from mcp_domain.labels import DEFAULT_RISK
 
 SUPPORT = 0.5  # a category with less combined weight than this is not supported
@@ -128,9 +128,9 @@ def _where(path: str) -> str:
     return path
 
 
-def _quote(evidence: tuple[Evidence, ...] | list[Evidence], limit: int = 2) -> str:
+def _quote(evidence: Sequence[Quote | Evidence], limit: int = 2) -> str:
     parts: list[str] = []
-    shown: list[Evidence] = []
+    shown: list[Quote | Evidence] = []
     for e in evidence:
         # Skip a quote that repeats or sits inside one already shown from the same field.
         if shown and _repeats(e, shown):
@@ -144,7 +144,7 @@ def _quote(evidence: tuple[Evidence, ...] | list[Evidence], limit: int = 2) -> s
     return ", ".join(parts)
 
 
-def _repeats(e: Evidence, shown: list[Evidence]) -> bool:
+def _repeats(e: Quote | Evidence, shown: list[Quote | Evidence]) -> bool:
     for s in shown:
         if s.field == e.field and (s.text.lower() == e.text.lower() or s.start <= e.start < s.end):
             return True
@@ -156,7 +156,7 @@ class Decision:
         self.category = Category.Read
         self.confidence = 0.5
         self.hit: Hit | None = None  # the hit that explains the category
-        self.conflict: Evidence | None = None
+        self.conflict: Quote | None = None
         self.note = ""
         self.rules_category = Category.Read
         self.definition_score = 0.0  # rule evidence for the category, annotations left out
@@ -181,12 +181,12 @@ def _decide(features: Features, hits: list[Hit], traced: bool = True) -> Decisio
 
     d.category = def_cat
     if read_only and def_cat != Category.Read:
-        d.conflict = Evidence(field="annotations.readOnlyHint", text="true", start=0, end=4)
+        d.conflict = _READ_ONLY_TRUE
     elif ann.get("destructiveHint") is False and def_cat == Category.Destructive:
-        d.conflict = Evidence(field="annotations.destructiveHint", text="false", start=0, end=5)
+        d.conflict = _DESTRUCTIVE_FALSE
     elif destructive and _SEVERITY[def_cat] < _SEVERITY[Category.Destructive]:
         if def_cat == Category.Read and def_scores.get(Category.Read, 0.0) >= STRONG_READ:
-            d.conflict = Evidence(field="annotations.destructiveHint", text="true", start=0, end=4)
+            d.conflict = _DESTRUCTIVE_TRUE
         else:
             d.category = Category.Destructive
 
@@ -217,16 +217,22 @@ def _decide(features: Features, hits: list[Hit], traced: bool = True) -> Decisio
     return d
 
 
-def _conflict(category: Category, annotations: Mapping[str, bool]) -> Evidence | None:
+# The annotations a definition can contradict, as quotes.
+_READ_ONLY_TRUE = Quote("annotations.readOnlyHint", "true", 0, 4)
+_DESTRUCTIVE_FALSE = Quote("annotations.destructiveHint", "false", 0, 5)
+_DESTRUCTIVE_TRUE = Quote("annotations.destructiveHint", "true", 0, 4)
+
+
+def _conflict(category: Category, annotations: Mapping[str, bool]) -> Quote | None:
     """The annotation the final category contradicts, if any."""
     if annotations.get("readOnlyHint") is True and category != Category.Read:
-        return Evidence(field="annotations.readOnlyHint", text="true", start=0, end=4)
+        return _READ_ONLY_TRUE
     irreversible = (Category.Destructive, Category.Financial)
     if annotations.get("destructiveHint") is False and category in irreversible:
-        return Evidence(field="annotations.destructiveHint", text="false", start=0, end=5)
+        return _DESTRUCTIVE_FALSE
     if annotations.get("destructiveHint") is True and category in (Category.Read, Category.Write):
         if annotations.get("readOnlyHint") is not True:
-            return Evidence(field="annotations.destructiveHint", text="true", start=0, end=4)
+            return _DESTRUCTIVE_TRUE
     return None
 
 
@@ -390,8 +396,9 @@ def _rationale(d: Decision, risk: str, raises: list[RiskRaise]) -> str:
     return f"{first} {second}."
 
 
-def _evidence(d: Decision, raises: list[RiskRaise], hits: list[Hit]) -> list[Evidence]:
-    items: list[Evidence] = []
+def _evidence(d: Decision, raises: list[RiskRaise], hits: list[Hit]) -> list[Quote | Evidence]:
+    """The label's evidence: rule quotes, and the model's evidence (already Evidence)."""
+    items: list[Quote | Evidence] = []
     if d.hit is not None:
         items.extend(d.hit.evidence)
     items.extend(d.model_evidence)
@@ -401,12 +408,12 @@ def _evidence(d: Decision, raises: list[RiskRaise], hits: list[Hit]) -> list[Evi
     for r in raises:
         items.extend(r.evidence)
     if d.conflict is not None:
-        items.append(d.conflict.model_copy(update={"supports": "annotation_conflict"}))
+        items.append(d.conflict._replace(supports="annotation_conflict"))
     for h in hits:
         if h.rule.kind == "flag":
             items.extend(h.evidence)
     # Evidence equality compares its fields: dedupe on them (pydantic's __eq__ is slow).
-    unique: list[Evidence] = []
+    unique: list[Quote | Evidence] = []
     seen: set[tuple] = set()
     for e in items:
         key = (e.field, e.text, e.start, e.end, e.supports)
@@ -441,6 +448,20 @@ def _without_injected(
     return {c: p / total for c, p in kept.items()}
 
 
+class LabelParts(NamedTuple):
+    """A label's fields before it is built (a forked worker sends them as they are)."""
+
+    category: Category
+    risk: Risk
+    confidence: float
+    rationale: str
+    evidence: list[Quote | Evidence]
+    flags: list[str]
+
+
+_new_parts = tuple.__new__  # LabelParts(...) without the generated Python __new__
+
+
 def combine(
     tool: ToolDefinition,
     features: Features,
@@ -452,6 +473,34 @@ def combine(
     trace: list[str] | None = None,
 ) -> Label:
     """The label; `probs` (precomputed for a batch) takes the place of `scorer`."""
+    parts = combine_parts(tool, features, hits, scorer, probs, evidence_fn, trace)
+    return label_of(parts, version)
+
+
+def label_of(parts: LabelParts, version: str) -> Label:
+    make = trusted.evidence  # quotes of our own scan: built unvalidated
+    evidence = [e if type(e) is Evidence else make(*e) for e in parts.evidence]
+    return trusted.label(
+        category=parts.category,
+        risk=parts.risk,
+        confidence=parts.confidence,
+        rationale=parts.rationale,
+        evidence=evidence,
+        flags=parts.flags,
+        classifier_version=version,
+    )
+
+
+def combine_parts(
+    tool: ToolDefinition,
+    features: Features,
+    hits: list[Hit],
+    scorer: Scorer | None = None,
+    probs: Mapping[Category, float] | None = None,
+    evidence_fn: EvidenceFn | None = None,
+    trace: list[str] | None = None,
+) -> LabelParts:
+    """What `combine` builds its label from."""
     # Category words inside an injected instruction are the attacker's, not the tool's.
     kept = outside_injection(features, hits)
     injected = _injected_only(hits, kept)
@@ -468,13 +517,15 @@ def combine(
     if trace is not None and d.steps is not None:
         d.steps.append(f"final: {d.category}, risk {risk}")
         trace.extend(d.steps)
-    # Built unvalidated: every value is of the field's type and in range by construction.
-    return trusted.label(
-        category=d.category,
-        risk=risk,
-        confidence=float(round(min(max(d.confidence, 0.0), MAX_CONFIDENCE), 3)),
-        rationale=_rationale(d, str(risk), raises),
-        evidence=_evidence(d, raises, hits),
-        flags=collect_flags(hits, d.conflict is not None),
-        classifier_version=version,
+    # Every value is of its label field's type and in range by construction.
+    return _new_parts(
+        LabelParts,
+        (
+            d.category,
+            risk,
+            float(round(min(max(d.confidence, 0.0), MAX_CONFIDENCE), 3)),
+            _rationale(d, str(risk), raises),
+            _evidence(d, raises, hits),
+            collect_flags(hits, d.conflict is not None),
+        ),
     )

@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from classifier import trusted
 from classifier.branches import Branches
 from classifier.features import Features, FieldText
 from classifier.literal_starts import MatchStarts, match_starts, min_width
 from classifier.ruleset import Match, Rule, RuleSet
 from classifier.scan import FieldScanner, Spans
-from mcp_domain import Evidence
 
 MAX_EVIDENCE_PER_RULE = 3
 _LOOKBACK = 40
@@ -90,13 +89,28 @@ def _in_verb_position(lower: str, start: int) -> bool:
     return False
 
 
+class Quote(NamedTuple):
+    """A piece of evidence as the classifier passes it around: the fields of
+    mcp_domain.Evidence, in its order, in a tuple (built in C). Only what ends up in a
+    label is made an Evidence (combine.py)."""
+
+    field: str
+    text: str
+    start: int
+    end: int
+    supports: str = ""
+
+
+_new_quote = tuple.__new__  # Quote(...) without the generated Python __new__
+
+
 # Read only. Not frozen: a frozen dataclass is five times dearer to build, and a
 # batch builds about two hits a tool.
 @dataclass(slots=True)
 class Hit:
     rule: Rule
     weight: float
-    evidence: tuple[Evidence, ...]
+    evidence: tuple[Quote, ...]
     # Whether every piece of evidence is an annotation (set by whoever builds the hit).
     from_annotation: bool = field(default=False, repr=False, compare=False)
 
@@ -252,7 +266,7 @@ class Engine:
         return hits
 
 
-Quote = tuple[str, str, int, int]  # (field path, text, start, end): evidence to be
+Found = tuple[str, str, int, int]  # (field path, text, start, end) a match found
 
 
 def _assemble_found(
@@ -261,7 +275,7 @@ def _assemble_found(
     """`_assemble` from the spans `run` found: the same evidence in the same order
     (fields by the match's kinds, then in definition order), visiting only the
     fields where a match found something."""
-    per_match: list[tuple[float, list[Quote]]] = []
+    per_match: list[tuple[float, list[Found]]] = []
     for cm in cr.matches:
         if cm.by_annotation:
             quotes = _match(cm, features, _plain_spans)
@@ -274,8 +288,8 @@ def _assemble_found(
     return _hit(cr, per_match)
 
 
-def _quotes_from(cm: _CompiledMatch, pairs: list[tuple[FieldText, Spans]]) -> list[Quote]:
-    found: list[Quote] = []
+def _quotes_from(cm: _CompiledMatch, pairs: list[tuple[FieldText, Spans]]) -> list[Found]:
+    found: list[Found] = []
     wanted = cm.property_tokens
     single_kind = len(cm.spec.fields) == 1
     for kind in cm.spec.fields:
@@ -310,7 +324,7 @@ def _assemble(cr: _CompiledRule, features: Features, spans_of) -> Hit | None:
     return _hit(cr, [(cm.spec.weight, _match(cm, features, spans_of)) for cm in cr.matches])
 
 
-def _hit(cr: _CompiledRule, per_match: list[tuple[float, list[Quote]]]) -> Hit | None:
+def _hit(cr: _CompiledRule, per_match: list[tuple[float, list[Found]]]) -> Hit | None:
     """One hit from each match's weight and quotes: the heaviest weight of the matches
     that found something, each quote kept once (evidence of one rule differs only in
     these fields), the first MAX_EVIDENCE_PER_RULE of them made evidence."""
@@ -321,7 +335,7 @@ def _hit(cr: _CompiledRule, per_match: list[tuple[float, list[Quote]]]) -> Hit |
     else:
         weight = 0.0
         quotes = []
-        seen: set[Quote] = set()
+        seen: set[Found] = set()
         for match_weight, items in per_match:
             if not items:
                 continue
@@ -334,24 +348,23 @@ def _hit(cr: _CompiledRule, per_match: list[tuple[float, list[Quote]]]) -> Hit |
         if not quotes:
             return None
     rule_id = cr.rule.id
-    make = trusted.evidence  # offsets from our own scan: built unvalidated
     evidence = []
     by_annotation = True
     for path, text, start, end in quotes[:MAX_EVIDENCE_PER_RULE]:
-        evidence.append(make(path, text, start, end, rule_id))
+        evidence.append(_new_quote(Quote, (path, text, start, end, rule_id)))
         if by_annotation and not path.startswith("annotations."):
             by_annotation = False
     return Hit(cr.rule, weight, tuple(evidence), by_annotation)
 
 
-def _match(cm: _CompiledMatch, features: Features, spans_of) -> list[Quote]:
+def _match(cm: _CompiledMatch, features: Features, spans_of) -> list[Found]:
     spec = cm.spec
     if spec.annotation is not None:
         if features.annotations.get(spec.annotation) is not spec.value:
             return []
         text = "true" if spec.value else "false"
         return [(f"annotations.{spec.annotation}", text, 0, len(text))]
-    found: list[Quote] = []
+    found: list[Found] = []
     for kind in spec.fields:
         for item in features.of_kind(kind):
             if cm.property_tokens and not cm.property_tokens & item.property_tokens:

@@ -20,6 +20,7 @@ import threading
 from collections.abc import Callable, Sequence
 
 from classifier import trusted
+from classifier.combine import LabelParts
 from mcp_domain import Category, Label, Risk, ToolDefinition
 
 PARALLEL_MIN = 4_000  # smaller batches: forking costs more than it saves
@@ -32,16 +33,19 @@ MIN_CHUNK = 200
 TIMEOUT_BASE = 60.0
 TIMEOUT_PER_TOOL = 0.005
 
-ClassifyList = Callable[[list[ToolDefinition]], list[Label]]
 Packed = tuple  # one label as plain values, see `pack`
+ClassifyList = Callable[[list[ToolDefinition]], list[Label]]
+ClassifyPacked = Callable[[list[ToolDefinition]], list[Packed]]
 
 
 class _Job:
     """What the forked children read: set just before forking, cleared afterwards."""
 
-    def __init__(self, tools, classify_list, chunks, ctx) -> None:
+    def __init__(self, tools, classify_list, classify_packed, chunks, ctx) -> None:
         self.tools: list[ToolDefinition] = tools
         self.classify_list: ClassifyList = classify_list
+        # Labels straight as `pack` gives them (a child never needs the objects).
+        self.classify_packed: ClassifyPacked | None = classify_packed
         self.chunks: list[tuple[int, int]] = chunks
         self._next = ctx.RawValue("i", 0)  # the next chunk to take, shared by all
         self._lock = ctx.Lock()
@@ -57,6 +61,12 @@ class _Job:
     def label(self, k: int) -> list[Label]:
         start, end = self.chunks[k]
         return self.classify_list(self.tools[start:end])
+
+    def packed(self, k: int) -> list[Packed]:
+        if self.classify_packed is None:
+            return [pack(label) for label in self.label(k)]
+        start, end = self.chunks[k]
+        return self.classify_packed(self.tools[start:end])
 
 
 _job: _Job | None = None
@@ -118,6 +128,19 @@ def pack(label: Label) -> Packed:
     )
 
 
+def pack_parts(parts: LabelParts, version: str) -> Packed:
+    """What `pack` gives for the label `combine.label_of(parts, version)` would build."""
+    return (
+        parts.category.value,
+        parts.risk.value,
+        parts.confidence,
+        parts.rationale,
+        [(e.field, e.text, e.start, e.end, e.supports) for e in parts.evidence],
+        parts.flags,
+        version,
+    )
+
+
 def unpack(row: Packed) -> Label:
     """The label `pack` was given (built unvalidated: a child of this process made it)."""
     category, risk, confidence, rationale, evidence, flags, version = row
@@ -139,7 +162,7 @@ def _child(conn) -> None:
         assert _job is not None
         done: dict[int, list[Packed]] = {}
         while (k := _job.take()) is not None:
-            done[k] = [pack(label) for label in _job.label(k)]
+            done[k] = _job.packed(k)
         conn.send(("ok", done))
     except BaseException as exc:  # this process labels what the child did not send
         try:
@@ -151,16 +174,21 @@ def _child(conn) -> None:
 
 
 def classify_split(
-    tools: Sequence[ToolDefinition], classify_list: ClassifyList, workers: int | None = None
+    tools: Sequence[ToolDefinition],
+    classify_list: ClassifyList,
+    workers: int | None = None,
+    classify_packed: ClassifyPacked | None = None,
 ) -> list[Label] | None:
-    """Labels for `tools` from `workers` processes (this one included); None if none forked."""
+    """Labels for `tools` from `workers` processes (this one included); None if none forked.
+
+    Children use `classify_packed` when given (labels as `pack` gives them)."""
     global _job
     parts = max(1, min(workers or MAX_WORKERS, _cpus() if workers is None else workers))
     chunks = _chunks(len(tools), parts)
     if parts < 2 or len(chunks) < 2:
         return None
     ctx = multiprocessing.get_context("fork")
-    job = _job = _Job(list(tools), classify_list, chunks, ctx)
+    job = _job = _Job(list(tools), classify_list, classify_packed, chunks, ctx)
     children = []
     try:
         for _ in range(parts - 1):

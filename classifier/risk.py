@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from classifier.engine import Hit
-from mcp_domain import Category, Evidence, Risk
+from classifier.engine import Hit, Quote
+from mcp_domain import Category, Risk
 from mcp_domain.labels import DEFAULT_RISK
 
 REASON_TEXT = {
@@ -32,12 +32,12 @@ BULK_READ = re.compile(r"recursiv|\bentire\b|\bwhole\b|\beverything\b|subdirecto
 @dataclass(frozen=True)
 class RiskRaise:
     reason: str
-    evidence: tuple[Evidence, ...]
+    evidence: tuple[Quote, ...]
 
 
 def assess_risk(category: Category, hits: list[Hit]) -> tuple[Risk, list[RiskRaise]]:
     """The risk level for `category` and the raises behind it, in a fixed order."""
-    by_reason: dict[str, list[Evidence]] = {}
+    by_reason: dict[str, list[Quote]] = {}
     for hit in hits:
         if hit.rule.kind != "risk" or hit.weight < MIN_WEIGHT:
             continue
