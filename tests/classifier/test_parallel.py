@@ -57,3 +57,9 @@ def test_a_failing_child_leaves_its_chunks_to_the_parent(failure):
     split = parallel.classify_split(tools, flaky, workers=2)
     assert split is not None
     assert _dump(split) == _dump(classifier.classify_many(tools, workers=1))
+
+
+def test_a_worker_packs_what_the_labels_would_pack():
+    tools = _tools() + [_tools(1)[0].model_copy(update={"input_schema": {"type": 3}})]
+    packed = classifier._classify_list(tools, packed=True)
+    assert packed == [parallel.pack(label) for label in classifier._classify_list(tools)]
