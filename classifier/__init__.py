@@ -74,8 +74,14 @@ def rebuild_model() -> tuple[Model, float]:
     return model, seconds
 
 
-def _model_evidence(model: Model, x, row: int, features, hits, category):
-    return model.evidence(features, hits, category, row_terms(x, row))  # read only when needed
+def _batch_evidence(model: Model, x, row_of: dict[int, int]):
+    """The model's evidence for a tool of a batch, found by its features (its row of
+    `x` read only when asked, which is rare)."""
+
+    def evidence(features, hits, category):
+        return model.evidence(features, hits, category, row_terms(x, row_of[id(features)]))
+
+    return evidence
 
 
 def _failed(exc: Exception) -> Label:
@@ -173,28 +179,30 @@ def _classify_list(
     if model is False:
         model = None if rules_only or scorer is not None else default_model()
     probs: list = [None] * len(tools)
-    rows: list = [None] * len(tools)
+    evidence_fn = None
     if model is not None:
         ok = [i for i, p in enumerate(prepared) if isinstance(p, tuple)]
         try:
             scores, x = model.score_batch(
                 [prepared[i][0] for i in ok], [prepared[i][1] for i in ok]
             )
+            row_of: dict[int, int] = {}  # id(features) -> row of x
             for n, (i, s) in enumerate(zip(ok, scores, strict=True)):
                 probs[i] = s
-                rows[i] = n
+                row_of[id(prepared[i][0])] = n
+            if x is not None:
+                evidence_fn = _batch_evidence(model, x, row_of)
         except Exception:  # the rules still decide
-            x = None
+            pass
     labels: list = []
-    for tool, prep, p, row in zip(tools, prepared, probs, rows, strict=True):
+    for tool, prep, p in zip(tools, prepared, probs, strict=True):
         try:
             if isinstance(prep, Exception):
                 raise prep
             features, hits = prep
-            evidence_fn = None
-            if model is not None and row is not None and x is not None:
-                evidence_fn = partial(_model_evidence, model, x, row)
-            parts = combine_parts(tool, features, hits, scorer, p, evidence_fn)
+            # (the model's evidence only for tools it scored)
+            fn = evidence_fn if p is not None else None
+            parts = combine_parts(tool, features, hits, scorer, p, fn)
             if packed:
                 labels.append(parallel.pack_parts(parts, CLASSIFIER_VERSION))
             else:

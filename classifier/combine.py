@@ -502,9 +502,13 @@ def combine_parts(
 ) -> LabelParts:
     """What `combine` builds its label from."""
     # Category words inside an injected instruction are the attacker's, not the tool's.
-    kept = outside_injection(features, hits)
-    injected = _injected_only(hits, kept)
-    hits = kept
+    injected: frozenset[Category] = frozenset()
+    for hit in hits:
+        if hit.rule.flag == "prompt_injection":  # (rare: look no further otherwise)
+            kept = outside_injection(features, hits)
+            injected = _injected_only(hits, kept)
+            hits = kept
+            break
     d = _decide(features, hits, traced=trace is not None)
     if probs is None and scorer is not None:
         probs = scorer.predict_proba(tool)
