@@ -244,11 +244,11 @@ def required_in_branch(src: str) -> frozenset[str] | None:
     """Folded literals one of which every match of the alternative `src` contains
     (somewhere, not necessarily at its start); None if none is known.
 
-    Reads the alternative item by item and keeps the first item that must match
-    and is plain text: a run of literal characters, or a group whose
-    alternatives all have required literals. Anything optional or not understood
-    is stepped over (it can only make the answer less precise), but an escape
-    whose length is unknown (\\x27, \\1) stops the reading.
+    Reads the alternative item by item and keeps, of the items that must match and
+    are plain text (a run of literal characters, or a group whose alternatives all
+    have required literals), the one whose shortest literal is longest. Anything
+    optional or not understood is stepped over (it can only make the answer less
+    precise), but an escape whose length is unknown (\\x27, \\1) stops the reading.
     """
     best: frozenset[str] | None = None
     run: list[str] = []
@@ -284,10 +284,12 @@ def required_in_branch(src: str) -> frozenset[str] | None:
                 or src.startswith("(?<!", i)
             ):
                 return None  # inline flags or something else not understood
-            if body is not None and not optional and best is None:
+            if body is not None and not optional:
                 inner = [required_in_branch(alt) for alt in split_top(body)]
                 if all(part is not None for part in inner):
-                    best = frozenset().union(*inner)  # type: ignore[arg-type]
+                    group = frozenset().union(*inner)  # type: ignore[arg-type]
+                    if best is None or min(map(len, group)) > min(map(len, best)):
+                        best = group  # rarer: its shortest literal is longer
             i = end
             continue
         if ch == "[":

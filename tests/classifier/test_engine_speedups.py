@@ -85,6 +85,8 @@ def test_required_literals_stand_somewhere_in_every_match():
     assert required_literals(r"a{2}b+c") == {"b"}  # a counted item is stepped over
     assert required_literals(r"can(?:not|\x27t) be") == {"can"}  # \x27: the group is skipped
     assert required_literals(r"x|yz") == {"x", "yz"}
+    # The rarest item wins, not the first: one space would stand in nearly every text.
+    assert required_literals(r"\b[\w.-]+ (?-i:AI) (?:writes|drafts)\b") == {"writes", "drafts"}
     assert required_literals(r"[A-Za-z0-9+/]{100,}={0,2}") is None
     assert required_literals(r"(?i)abc") is None  # inline flags are not read
     # On real texts: wherever a rule pattern matches, one of its literals is in the fold.
