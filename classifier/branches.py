@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from classifier.literal_starts import branch_literals
-from classifier.prefilter import split_top
+from classifier.prefilter import required_in_branch, split_top
 
 # Group references depend on group numbers, which a subset of branches would change.
 _GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=")
@@ -23,13 +23,24 @@ _GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=")
 
 class Branches:
     """The branches of `patterns`; `masks` maps each of the match's start literals to
-    the branches (bit i: branch i) that can start where it stands."""
+    the branches (bit i: branch i) that can start where it stands.
+
+    A branch may also hold, somewhere in every match, a literal rarer than those it
+    starts with ("with" ... " model"): `fitting` drops it from a mask when the text
+    holds none of them, sparing a regex that would fail after its start."""
 
     def __init__(self, patterns: list[str], literals: frozenset[tuple[str, bool]]) -> None:
         self.branches = [branch for p in patterns for branch in split_top(p)]
         self.full = (1 << len(self.branches)) - 1
         starts = [branch_literals(branch) for branch in self.branches]
         splittable = not any(_GROUP_REFERENCE.search(p) for p in patterns)
+        # (bit, literals one of which every match of the branch holds), rarer ones only
+        self.rarer: list[tuple[int, tuple[str, ...]]] = []
+        for i, (branch, found) in enumerate(zip(self.branches, starts, strict=True)):
+            required = required_in_branch(branch)
+            if splittable and found and required:
+                if min(map(len, required)) > min(len(lit) for lit, _a in found):
+                    self.rarer.append((1 << i, tuple(sorted(required))))
         self.masks: dict[tuple[str, bool], int] = {}
         for literal, anchored in literals:
             mask = 0
@@ -41,6 +52,19 @@ class Branches:
                     mask |= 1 << i
             self.masks[(literal, anchored)] = mask if splittable and mask else self.full
         self._compiled: dict[int, re.Pattern[str]] = {}
+
+    def fitting(self, mask: int, lower: str) -> int:
+        """`mask` (-1: all) without the branches whose rarer literals `lower` lacks."""
+        if mask < 0:
+            mask = self.full
+        for bit, required in self.rarer:
+            if mask & bit:
+                for lit in required:
+                    if lit in lower:
+                        break
+                else:
+                    mask &= ~bit
+        return mask
 
     def regex(self, mask: int) -> re.Pattern[str]:
         """The alternation of the branches in `mask`, in order (compiled once)."""

@@ -204,7 +204,14 @@ class FieldScanner:
                 continue
             cm = matches[key]
             mask = fitting[key]  # -1: every branch
-            regex = cm.regex if mask < 0 else cm.branches.regex(mask)
+            branches = cm.branches
+            if branches.rarer:
+                mask = branches.fitting(mask, lower)
+                if not mask:
+                    continue  # every branch lacks a literal it needs
+                if mask == branches.full:
+                    mask = -1
+            regex = cm.regex if mask < 0 else branches.regex(mask)
             if len(at) == 1:
                 # Most candidates fail at their one offset: tried here, without a call.
                 first = regex.match(text, at[0])

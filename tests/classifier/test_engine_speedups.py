@@ -7,6 +7,7 @@ import re
 import string
 
 from classifier import engine
+from classifier.branches import Branches
 from classifier.dataset import load_examples
 from classifier.engine import Engine
 from classifier.features import extract_features
@@ -315,3 +316,13 @@ def test_word_characters_are_what_the_regex_engine_calls_words():
     for code in range(0x110000):
         c = chr(code)
         assert (word.match(c) is not None) == engine._is_word(c), hex(code)
+
+
+def test_branches_that_lack_a_rarer_literal_are_not_tried():
+    patterns = [r"\bwith (?:\w+ )?embeddings?\b", r"\bwith tools\b|^x"]
+    starts = match_starts(patterns)
+    cut = Branches(patterns, starts.literals)
+    assert [bits for bits, _lits in cut.rarer] == [0b001]  # " tools" is no rarer than "with"
+    assert cut.fitting(-1, "with big tools") == 0b110
+    assert cut.fitting(-1, "with an embedding") == 0b111
+    assert cut.regex(0b110).match("with tools").group() == "with tools"
