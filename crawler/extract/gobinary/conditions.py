@@ -17,34 +17,29 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from crawler.extract.gobinary.defaults import Candidate, DefaultFinder, choose
+from crawler.extract.gobinary.executable import Executable
 from crawler.extract.gobinary.groups import GroupFinder
 from crawler.extract.gobinary.holders import holder_after, readers
 from crawler.extract.gobinary.image import Image
-from crawler.extract.gobinary.machine import Budget
 from crawler.extract.gobinary.pclntab import Function
 from crawler.extract.gobinary.scan import References, functions_loading
-from crawler.extract.gobinary.types import TypeReader
 
 MAX_NAMED_IN_NOTE = 12
 
 
 def decide(
-    image: Image,
-    types: TypeReader,
-    own: dict[int, Function],
+    executable: Executable,
     scanned: dict[int, References],
-    runtime: dict[int, str],
     flags: dict[int, str],
-    function_name: Callable[[int], str | None],
-    budget: Budget,
     tools: list[tuple[int, int]],
 ) -> tuple[list[str | None], list[str]]:
     """Per tool, given as (the function it was found in, the site defining it), in the
     order given: its condition or None; and notes."""
     calls = {entry: refs.calls for entry, refs in scanned.items()}
     loads = {entry: refs.loads for entry, refs in scanned.items()}
-    finder = GroupFinder(image, types, own, calls, loads, runtime, function_name, budget)
-    kept_in = _readers_of_holders(image, own, scanned, function_name, tools)
+    image, own = executable.image, executable.own
+    finder = GroupFinder(executable, calls, loads)
+    kept_in = _readers_of_holders(image, own, scanned, executable.function_name, tools)
     starts = {entry for entry, _ in tools} | {r for found in kept_in for r in found}
     by_function = finder.groups(starts)
     groups = [
@@ -56,9 +51,7 @@ def decide(
     addresses = {finder.name_addresses[g] for g in named if g in finder.name_addresses}
     walked = {entry for entry, refs in scanned.items() if refs.calls & set(flags)}
     walked |= functions_loading(image, list(own.values()), addresses)
-    candidates = DefaultFinder(image, own, flags, runtime, types, function_name, budget).candidates(
-        sorted(walked)
-    )
+    candidates = DefaultFinder(executable, flags).candidates(sorted(walked))
     chosen = choose(candidates, named)
     conditions: list[str | None] = []
     for group in groups:

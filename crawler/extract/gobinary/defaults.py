@@ -17,23 +17,20 @@ walked.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from crawler.extract.gobinary.amd64 import Undecodable
+from crawler.extract.gobinary.executable import Executable, FunctionWalker
 from crawler.extract.gobinary.groups import group_name
-from crawler.extract.gobinary.image import Image
 from crawler.extract.gobinary.machine import (
     ARGUMENT_REGISTERS,
     Addr,
-    Budget,
     Const,
     Machine,
     Value,
 )
-from crawler.extract.gobinary.pclntab import Function, FunctionTable
+from crawler.extract.gobinary.pclntab import FunctionTable
 from crawler.extract.gobinary.runtime_calls import RuntimeCalls, allocation
-from crawler.extract.gobinary.types import TypeReader
 from crawler.extract.gobinary.view import Corrupt
 
 # Packages whose flag registration calls are read: the standard library's and pflag
@@ -71,24 +68,10 @@ def flag_functions(table: FunctionTable) -> dict[int, str]:
     return {function.entry: name.rsplit(".", 1)[-1] for name, function in found.items()}
 
 
-class DefaultFinder:
-    def __init__(
-        self,
-        image: Image,
-        own: dict[int, Function],
-        flags: dict[int, str],
-        runtime: dict[int, str],
-        types: TypeReader,
-        function_name: Callable[[int], str | None],
-        budget: Budget,
-    ) -> None:
-        self.image = image
-        self.own = own
+class DefaultFinder(FunctionWalker):
+    def __init__(self, executable: Executable, flags: dict[int, str]) -> None:
+        super().__init__(executable)
         self.flags = flags
-        self.runtime = runtime
-        self.types = types
-        self.function_name = function_name
-        self.budget = budget
 
     def candidates(self, functions: list[int]) -> list[Candidate]:
         found: list[Candidate] = []

@@ -18,14 +18,13 @@ Nothing is guessed: a function met with two different group names gives none.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from crawler.extract.gobinary.amd64 import AX, BX, RETURN, Undecodable, decode
+from crawler.extract.gobinary.executable import Executable, FunctionWalker
 from crawler.extract.gobinary.image import Image
 from crawler.extract.gobinary.machine import (
     Addr,
-    Budget,
     HeapPtr,
     Machine,
     Opaque,
@@ -34,7 +33,7 @@ from crawler.extract.gobinary.machine import (
 )
 from crawler.extract.gobinary.pclntab import Function
 from crawler.extract.gobinary.runtime_calls import RuntimeCalls, allocation
-from crawler.extract.gobinary.types import STRUCT, TypeReader
+from crawler.extract.gobinary.types import STRUCT
 from crawler.extract.gobinary.view import Corrupt
 
 # Places (functions) visited while climbing from one tool's function.
@@ -97,27 +96,14 @@ def group_name(text: str | None) -> bool:
     return text is not None and GROUP_NAME.fullmatch(text) is not None
 
 
-class GroupFinder:
+class GroupFinder(FunctionWalker):
     def __init__(
-        self,
-        image: Image,
-        types: TypeReader,
-        own: dict[int, Function],
-        calls: dict[int, set[int]],
-        loads: dict[int, set[int]],
-        runtime: dict[int, str],
-        function_name: Callable[[int], str | None],
-        budget: Budget,
+        self, executable: Executable, calls: dict[int, set[int]], loads: dict[int, set[int]]
     ) -> None:
-        self.image = image
-        self.types = types
-        self.own = own
-        self.runtime = runtime
-        self.function_name = function_name
-        self.budget = budget
-        self.callers = _callers(image, own, calls, loads)
+        super().__init__(executable)
+        self.callers = _callers(self.image, self.own, calls, loads)
         self._walked: dict[int, Walked] = {}
-        self._methods = _methods_by_type(own)
+        self._methods = _methods_by_type(self.own)
         self._type_names: dict[str, tuple[str, int] | None] = {}
         # Functions from which some tool's function is reached (set by `groups`).
         self.leads: set[int] = set()

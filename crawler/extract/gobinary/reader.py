@@ -19,6 +19,7 @@ from crawler.extract.gobinary.buildinfo import BuildInfo, read_build_info
 from crawler.extract.gobinary.container import open_image
 from crawler.extract.gobinary.defaults import flag_functions
 from crawler.extract.gobinary.drafts import Draft, Option, ParamRef
+from crawler.extract.gobinary.executable import Executable
 from crawler.extract.gobinary.image import Image
 from crawler.extract.gobinary.machine import Budget, Machine, OutOfBudget
 from crawler.extract.gobinary.model import Signature, ToolModel
@@ -160,17 +161,11 @@ class _Reader:
         """Which tools the default configuration enables (see conditions.py)."""
         found = self.report.found
         try:
-            decided, notes = conditions.decide(
-                self.image,
-                self.types,
-                self.by_entry,
-                scanned,
-                self.runtime,
-                flags,
-                self.function_name,
-                self.budget,
-                [(f.entry, f.draft.site) for f in found],
+            executable = Executable(
+                self.image, self.types, self.by_entry, self.runtime, self.function_name, self.budget
             )
+            tools = [(f.entry, f.draft.site) for f in found]
+            decided, notes = conditions.decide(executable, scanned, flags, tools)
         except OutOfBudget as exc:
             self.report.problems.append(f"which tools are on by default was not decided: {exc}")
             return
