@@ -38,13 +38,15 @@ from mcp_domain.labels import DEFAULT_RISK
 
 SUPPORT = 0.5  # a category with less combined weight than this is not supported
 STRONG_READ = 0.8  # Read evidence this strong contradicts a destructiveHint
-MODEL_MIN = 0.6  # a model score below this never decides
+# A model score below this never decides. (Validation files: 0.4 beat 0.6 by 0.2-0.6 points
+# once the model read the text rather than copying the rules.)
+MODEL_MIN = 0.4
 FIRM = 0.9  # definition evidence this strong for a non-Read category: the rules decide
 DISAGREE = 0.8  # confidence factor when the rules and the model disagree
 # Financial or Destructive at this probability wins over a milder best guess:
-# missing an irreversible tool costs more than a cautious label (chosen on
-# out-of-fold scores of the training servers: +1.4 points D+F recall, -0.1 accuracy).
-SEVERE_MIN = 0.35
+# missing an irreversible tool costs more than a cautious label (chosen on the validation
+# files: 0.2 against 0.35 gave +4.5 points D+F recall and +0.5 accuracy).
+SEVERE_MIN = 0.2
 # Rule evidence this strong for Financial or Destructive is firm too: the same asymmetry,
 # so a model that reads "restart" cannot outvote "all in-memory variables are lost".
 FIRM_SEVERE = 0.8
@@ -55,8 +57,8 @@ FIRM_SEVERE = 0.8
 HINT_MIN = 0.3
 HINT_MODEL_MIN = 0.05
 # A firm Write or Execute rule yields to the model's Financial or Destructive at this
-# (grouped CV: 0.2-0.4 all +0.2 point D+F recall, +0.05 accuracy; the same bar as SEVERE_MIN).
-SEVERE_OVER_FIRM = 0.35
+# (the same bar as SEVERE_MIN, chosen with it).
+SEVERE_OVER_FIRM = 0.2
 ESCALATED = 0.75  # confidence factor for a label escalated above the model's best guess
 SEVERE = (Category.Financial, Category.Destructive)
 MAX_CONFIDENCE = 0.97

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from classifier import classify
+from classifier.combine import SEVERE_MIN, SEVERE_OVER_FIRM
 from mcp_domain import Category
 from tests.classifier.helpers import props, tool
 
@@ -34,9 +35,10 @@ def test_model_overrules_weak_rule_evidence():
 
 def test_severe_category_wins_at_lower_probability():
     t = tool("frobnicate", "Frobnicates the widget.")
-    label = classify(t, scorer=Fixed(Write=0.6, Financial=0.4))
+    above, below = SEVERE_MIN + 0.05, SEVERE_MIN - 0.05
+    label = classify(t, scorer=Fixed(Write=1 - above, Financial=above))
     assert label.category == "Financial"
-    assert classify(t, scorer=Fixed(Write=0.7, Financial=0.3)).category == "Write"
+    assert classify(t, scorer=Fixed(Write=1 - below, Financial=below)).category == "Write"
 
 
 def test_annotation_conflict_follows_the_final_category():
@@ -54,7 +56,7 @@ def test_annotation_conflict_follows_the_final_category():
 def test_default_classify_uses_the_model(monkeypatch):
     import classifier
 
-    t = tool("frobnicate", "Frobnicates the widget.")
+    t = tool("widget_info", "Returns the widget's details.")
     assert classify(t).category == "Read"
     model = classifier.default_model()
     scores = [{c: (0.9 if c == Category.Execute else 0.025) for c in Category}]
@@ -95,8 +97,10 @@ def test_weak_rule_hint_and_a_small_model_score_escalate_together():
 
 def test_firm_milder_rule_yields_to_a_severe_model_score():
     t = tool("update_record", "Update a record.")
-    assert classify(t, scorer=Fixed(Write=0.6, Financial=0.4)).category == "Financial"
-    assert classify(t, scorer=Fixed(Write=0.8, Financial=0.2)).category == "Write"
+    above, below = SEVERE_OVER_FIRM + 0.05, SEVERE_OVER_FIRM - 0.05
+    assert classify(t, scorer=Fixed(Write=1 - above, Financial=above)).category == "Financial"
+    assert classify(t, scorer=Fixed(Write=1 - below, Financial=below)).category == "Write"
     # A firm Destructive rule is not escalated to Financial on a small score.
     gone = tool("delete_record", "Delete a record.")
-    assert classify(gone, scorer=Fixed(Destructive=0.8, Financial=0.2)).category == "Destructive"
+    severe_pair = Fixed(Destructive=1 - above, Financial=above)
+    assert classify(gone, scorer=severe_pair).category == "Destructive"

@@ -87,7 +87,7 @@ def test_same_definition_same_label():
 def test_confidence_levels():
     nothing = classify(tool("frobnicate", "Frobnicates the widget."), rules_only=True)
     assert (nothing.category, nothing.confidence) == ("Read", 0.5)
-    assert classify(tool("frobnicate", "Frobnicates the widget.")).category == "Read"
+    assert classify(tool("widget_info", "Returns the widget's details.")).category == "Read"
     assert nothing.evidence == []
     assert nothing.rationale.startswith("Read by default")
     no_description = classify(tool("frobnicate"), rules_only=True)
