@@ -8,7 +8,8 @@ definition that contradicts an annotation is labelled by the definition and
 flagged.
 
 Then the model (a `Scorer`, or probabilities computed for a whole batch):
-  1. firm rules decide: a non-Read category whose definition evidence scores at
+  1. firm rules decide: a tool whose actions are listed in an enum takes the most
+     severe listed action; a non-Read category whose definition evidence scores at
      least FIRM (FIRM_SEVERE for Financial and Destructive) keeps its label, unless
      the model gives Financial or Destructive at least SEVERE_OVER_FIRM over a milder
      firm label;
@@ -313,7 +314,16 @@ def apply_probabilities(
         )
         steps.append(f"model: {shown}")
     severe = d.category in (Category.Financial, Category.Destructive)
-    firm = (
+    # A tool that lists its actions in an enum says what it can do: its most severe listed
+    # action decides, and no model score adds an action the list does not hold.
+    # (Weak rule evidence for a more severe listed action - a hint - still lets the model
+    # escalate, as everywhere.)
+    declared = (
+        d.hit is not None
+        and not d.severe_hints
+        and any(q.field.endswith(".enum") for q in d.hit.evidence)
+    )
+    firm = declared or (
         d.category != Category.Read
         and d.hit is not None
         and not d.hit.from_annotation
@@ -322,7 +332,9 @@ def apply_probabilities(
     )
     agree = probs.get(d.category, 0.0)
     if firm:
-        if steps is not None:
+        if steps is not None and declared:
+            steps.append("the actions are listed in an enum: the most severe one decides")
+        elif steps is not None:
             limit = FIRM_SEVERE if severe else FIRM
             steps.append(
                 f"firm rule evidence ({d.definition_score:.2f} >= {limit}): the rules decide"

@@ -57,8 +57,11 @@ def test_share_held_out_is_near_the_target_on_many_names():
     assert abs(held / len(servers) - HOLDOUT_SHARE) < 0.03
 
 
-def test_real_data_holds_out_about_a_quarter_of_its_servers():
+def test_real_data_keeps_a_held_out_set_of_useful_size():
+    # Later data was written on the training side only (names that hash below the cut were
+    # not used), so the held-out share falls as data grows; its size must not.
     train, held = server_split(load_examples())
     n_train = len({e.server for e in train})
     n_held = len({e.server for e in held})
-    assert 0.15 <= n_held / (n_train + n_held) <= 0.35
+    assert n_held >= 80 and len(held) >= 700
+    assert n_held / (n_train + n_held) <= 0.35
