@@ -96,6 +96,20 @@ class Evaluator:
         # Set by the schema layer: ClassRef -> JSON Schema of a pydantic model.
         self.model_schema = None
 
+    def release(self) -> None:
+        """Drop the values cached in module and class scopes.
+
+        A function's value refers back to the scope that defined it, and that scope
+        caches the value: a cycle that would keep every syntax tree of the package
+        alive until the cycle collector runs. Cleared here, the trees are freed as soon
+        as the extraction drops them.
+        """
+        for scope in (*self._module_scopes.values(), *self._class_scopes.values()):
+            scope.cache.clear()
+            scope.bound.clear()
+        self._module_scopes.clear()
+        self._class_scopes.clear()
+
     # ----- scopes -------------------------------------------------------------
 
     def module_scope(self, module: Module) -> Scope:
@@ -699,7 +713,7 @@ class Evaluator:
             return Unknown(scope.module.path, node.lineno, f"str.{name}() not evaluated")
         if isinstance(receiver, ClassRef) and name in ("model_json_schema", "schema"):
             if self.model_schema is not None:
-                return self.model_schema(receiver)
+                return self.model_schema(self, receiver)
         if isinstance(receiver, ExternalRef) and receiver.last == "BaseModel":
             if name in ("model_json_schema", "schema") and not node.args:
                 return {"properties": {}, "title": "BaseModel", "type": "object"}
