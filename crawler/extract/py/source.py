@@ -118,8 +118,24 @@ def tree_depth(tree: ast.AST, stop_above: int, imports: list | None = None) -> i
             value = getattr(node, name, None)
             if type(value) is list:
                 for item in value:
-                    if isinstance(item, node_type):
-                        push((item, inner, exact))
+                    # A one-line item bounded by its width is done here, not pushed and
+                    # popped: most statements of a body and most items of a literal are.
+                    item_shape = shape_of.get(type(item))
+                    if item_shape is None:
+                        if not isinstance(item, node_type):
+                            continue
+                        item_shape = _shape(type(item))
+                    if (item_shape[0] and not exact) or item_shape[3]:
+                        if item.lineno == item.end_lineno:
+                            width = item.end_col_offset - item.col_offset
+                            bound = inner + width + (1 if item_shape[0] else 2)
+                            if bound <= stop_above:
+                                if item_shape[2] and imports is not None:
+                                    imports.append(item)
+                                if bound > deepest:
+                                    deepest = bound
+                                continue
+                    push((item, inner, exact))
             elif isinstance(value, node_type):
                 if value._fields:
                     push((value, inner, exact))
