@@ -20,7 +20,7 @@ from crawler.extract.py.lowlevel import (
     install_model_schemas,
 )
 from crawler.extract.py.manifest import find_entry_points
-from crawler.extract.py.modules import Project, is_test_or_example
+from crawler.extract.py.modules import Module, Project, is_test_or_example
 from crawler.extract.py.openapi_calls import find_openapi_tools
 from crawler.extract.py.runtime import runtime_signs
 from crawler.extract.py.symbols import join_conditions
@@ -54,6 +54,14 @@ class PythonExtractor:
         roots = self._roots(project, notes)
         modules = project.reachable(roots)
         evaluator = Evaluator(project)
+        try:
+            return self._read(project, modules, evaluator, notes)
+        finally:
+            evaluator.release()
+
+    def _read(
+        self, project: Project, modules: list[Module], evaluator: Evaluator, notes: list[str]
+    ) -> ExtractionResult:
         install_model_schemas(evaluator)
         findings = Findings(callers=Callers(evaluator, modules))
         findings.conditions.callers = findings.callers

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import gzip
 import io
 import tarfile
 import zipfile
 
 import pytest
 
+from crawler import archive
 from crawler.archive import ArchiveError, ArchiveLimits, open_package, unpack_bytes
 from tests.registry import FIXTURES, npm_tarball, sdist
 
@@ -158,3 +160,50 @@ def test_an_executable_over_the_package_total_is_skipped_not_fatal():
     package = unpack_bytes(_tar({"pkg/bin/x64": amd64, "pkg/a.py": b"x = 1\n"}), "x.tgz", limits)
     assert set(package.files) == {"a.py"}
     assert package.skipped[0].file == "pkg/bin/x64"
+
+
+def _members(tar_gz: bytes) -> dict[str, bytes]:
+    return unpack_bytes(tar_gz, "x.tar.gz").files
+
+
+def _plain_tar(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+_FILES = {"pkg/a.py": b"a = 1\n" * 300, "pkg/b/c.js": b"export const c = 2;\n" * 200}
+
+
+def test_a_gzip_stream_in_two_members_is_read_whole():
+    tar = _plain_tar(_FILES)
+    half = len(tar) // 2
+    data = gzip.compress(tar[:half]) + gzip.compress(tar[half:])
+    assert _members(data) == {"a.py": _FILES["pkg/a.py"], "b/c.js": _FILES["pkg/b/c.js"]}
+
+
+def test_a_stream_above_the_one_call_size_is_read_in_pieces(monkeypatch):
+    data = _tar(_FILES)
+    assert archive._inflated(data) is not None  # inflated in one call at the default size
+    whole = _members(data)
+    monkeypatch.setattr(archive, "_INFLATE_AT_ONCE_BYTES", 1000)
+    assert archive._inflated(data) is None
+    assert _members(data) == whole == {"a.py": _FILES["pkg/a.py"], "b/c.js": _FILES["pkg/b/c.js"]}
+
+
+@pytest.mark.parametrize("damage", ["truncated", "not a tar"])
+def test_a_broken_gzip_tar_is_refused_in_the_words_of_the_stream_reader(damage):
+    if damage == "truncated":
+        data = _tar(_FILES)[:-40]
+    else:
+        data = gzip.compress(b"this is not a tar archive at all" * 40)
+    with pytest.raises(ArchiveError) as refused:
+        unpack_bytes(data, "x.tar.gz")
+    with pytest.raises(ArchiveError) as streamed:
+        archive._read_tar(data, "r:*", ArchiveLimits())
+    assert str(refused.value) == str(streamed.value)
+    assert str(refused.value).startswith("corrupt or truncated tar archive")

@@ -224,3 +224,42 @@ def test_model_json_schema_from_class_definition():
     assert props["parent"]["anyOf"] == [{"$ref": "#/$defs/Shape"}, {"type": "null"}]
     assert top["$defs"]["Point"]["properties"]["y"]["default"] == 0
     assert top["$defs"]["Point"]["required"] == ["x"]
+
+
+_NESTED = """
+PREFIX = "pre"
+
+
+def outer(flag):
+    label = PREFIX + "-outer"
+
+    def inner():
+        return label + "-inner"
+
+    return inner()
+
+
+class Holder:
+    TITLE = PREFIX + "-holder"
+"""
+
+
+def test_function_and_class_tables_are_made_on_first_lookup_with_the_same_values():
+    files = {"pkg/__init__.py": b"", "pkg/nested.py": _NESTED.encode()}
+    project = Project(PackageFiles(files=files), 100_000)
+    evaluator = Evaluator(project)
+    module = project.module("pkg.nested")
+    module_scope = evaluator.module_scope(module)
+    outer = evaluator.lookup("outer", module_scope, 0, 0)
+    holder = evaluator.lookup("Holder", module_scope, 0, 0)
+    function_scope = evaluator.function_scope(outer)
+    class_scope = evaluator.class_scope(holder)
+    assert "table" not in vars(function_scope) and "table" not in vars(class_scope)
+
+    assert evaluator.lookup("label", function_scope, 0, 0) == "pre-outer"
+    assert evaluator.lookup("TITLE", class_scope, 0, 0) == "pre-holder"
+    assert "table" in vars(function_scope) and "_make_table" not in vars(function_scope)
+    assert sorted(function_scope.table.bindings) == ["inner", "label"]
+    assert sorted(class_scope.table.bindings) == ["TITLE"]
+    # the next scope of the same function shares the table made for the first
+    assert evaluator.function_scope(outer).table is function_scope.table

@@ -19,6 +19,27 @@ _SOURCES = [
     "with a(b) as c, d: e = lambda x: lambda y: x + y",
     "class A(B, metaclass=M):\n  x: int = 1\n  if a: b = c; d += e.f\n  else: pass",
     "total = (1 +\n  2 +\n  3 +\n  4)",
+    # one character a level: the tightest nesting the width bound has to cover
+    "-------x",
+    "x=-~-~-~1",
+    "a.b.c.d.e",
+    "a[b[c[d]]]",
+    "f(g(h()))",
+    "f(*g(*h(*x)))",
+    "f(a=g(b=h(c=1)))",
+    "[[[[[]]]]]",
+    "(((a,),),)",
+    "{{{1}}}",
+    "lambda:lambda:lambda:0",
+    "lambda a=lambda b=1:b:a",
+    "f(x for x in g(y for y in z))",
+    "{k:v for k,v in {a:b for a in c}}",
+    "a[::][::]",
+    "(a:=(b:=c))",
+    "def f(a: int = -1, *b: c.d, e=f'{g}'): pass",
+    "async def f():\n  await (await (await x))",
+    "def g():\n  return (yield from (yield from x))",
+    "x = f'{f\"{x:{y}}\"}'",
 ]
 
 

@@ -7,10 +7,10 @@ Schema cannot carry on the property itself (optional, defaulted) ride beside it.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from crawler.extract.js.jsoncopy import copy_json
 from crawler.extract.js.values import UNDEFINED, JsObject, RegexValue, Unresolved
 
 ZOD_MODULES = frozenset({"zod", "zod/v3", "zod/v4", "zod/mini", "zod/v4-mini"})
@@ -44,7 +44,7 @@ class Zod:
     items: Any = None
 
     def with_schema(self, **updates: Any) -> Zod:
-        schema = copy.deepcopy(self.schema)
+        schema = copy_json(self.schema)
         schema.update(updates)
         return replace(self, schema=schema)
 
@@ -63,7 +63,7 @@ def object_schema(shape: dict[str, Any]) -> Zod:
     required: list[str] = []
     for key, value in shape.items():
         if isinstance(value, Zod):
-            properties[key] = copy.deepcopy(value.schema)
+            properties[key] = copy_json(value.schema)
             if not value.optional:
                 required.append(key)
         else:
@@ -113,7 +113,7 @@ def _type_of_literal(value: Any) -> str | None:
 
 def _schema_of(value: Any) -> dict[str, Any]:
     if isinstance(value, Zod):
-        return copy.deepcopy(value.schema)
+        return copy_json(value.schema)
     if is_raw_shape(value):
         return object_schema(value).schema
     return {}
@@ -292,11 +292,11 @@ def apply_method(zod: Zod, name: str, args: list[Any]) -> Any:
         pattern = a.get(0)
         return zod.with_schema(pattern=pattern.pattern) if isinstance(pattern, RegexValue) else zod
     if name == "array":
-        return Zod(schema={"type": "array", "items": copy.deepcopy(zod.schema)}, items=zod)
+        return Zod(schema={"type": "array", "items": copy_json(zod.schema)}, items=zod)
     if name == "or":
-        return Zod(schema={"anyOf": [copy.deepcopy(zod.schema), _schema_of(a.get(0))]})
+        return Zod(schema={"anyOf": [copy_json(zod.schema), _schema_of(a.get(0))]})
     if name == "and":
-        return Zod(schema={"allOf": [copy.deepcopy(zod.schema), _schema_of(a.get(0))]})
+        return Zod(schema={"allOf": [copy_json(zod.schema), _schema_of(a.get(0))]})
     if zod.shape is not None:
         out = _object_method(zod, name, a)
         if out is not None:
@@ -310,7 +310,7 @@ def _nullable(zod: Zod) -> Zod:
     kind = zod.schema.get("type")
     if isinstance(kind, str) and kind != "null":
         return zod.with_schema(type=[kind, "null"])
-    return replace(zod, schema={"anyOf": [copy.deepcopy(zod.schema), {"type": "null"}]})
+    return replace(zod, schema={"anyOf": [copy_json(zod.schema), {"type": "null"}]})
 
 
 def _object_method(zod: Zod, name: str, a: _Args) -> Any:
@@ -356,7 +356,7 @@ def member(zod: Zod, name: str) -> Any:
 def to_json_schema(value: Any) -> dict[str, Any] | None:
     """JSON Schema for a zod schema or raw shape; None when `value` is neither."""
     if isinstance(value, Zod):
-        return copy.deepcopy(value.schema)
+        return copy_json(value.schema)
     if is_raw_shape(value):
         return object_schema(value).schema
     return None

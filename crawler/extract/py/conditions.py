@@ -79,14 +79,23 @@ class Conditions:
     ) -> LazyCondition | None:
         """The condition of a statement (with its function's callers' condition),
         its default state decided in `scope` when that is possible."""
-        if scope is not None:
-            self.read(scope.module)
-        parts = self._by_statement.get(id(stmt), ())
         in_function = isinstance(function, FunctionNode)
+        if scope is not None:
+            # Asked of every statement walked, needed for the few that register a tool:
+            # the module's tests are recorded only when a condition is first used.
+            return LazyCondition(lambda: self._condition(stmt, function, in_function, scope))
+        parts = self._by_statement.get(id(stmt), ())
+        if not parts and not in_function:
+            return None
+        return LazyCondition(lambda: self._text(function if in_function else None, parts, scope))
+
+    def _condition(self, stmt: ast.stmt, function, in_function: bool, scope: Scope) -> str | None:
+        self.read(scope.module)
+        parts = self._by_statement.get(id(stmt), ())
         if not parts and not in_function:
             return None
         # whether the function is called only under an `if` is asked only for tools
-        return LazyCondition(lambda: self._text(function if in_function else None, parts, scope))
+        return self._text(function if in_function else None, parts, scope)
 
     def _conditional_callers(self, function) -> list:
         """Calls of `function` under an `if`, from the modules that mention its name."""

@@ -18,6 +18,7 @@ import ast
 import builtins
 import dataclasses
 import textwrap
+from collections.abc import Callable
 from typing import Any
 
 from crawler.extract.py.cli_defaults import parsed_defaults
@@ -67,21 +68,45 @@ _BUILTIN_NAMES = set(dir(builtins))
 class Scope:
     """Names visible at one place: a module body, a class body or a function body."""
 
+    table: SymbolTable
+
     def __init__(
         self,
         module: Module,
-        table: SymbolTable,
+        table: SymbolTable | Callable[[], SymbolTable],
         parent: Scope | None = None,
         bound: dict[str, Any] | None = None,
     ) -> None:
         self.module = module
-        self.table = table
+        if isinstance(table, SymbolTable):
+            self.table = table
+        else:
+            # Made when a name is first looked up here: the walk over a module enters
+            # every function and class, and most of them are never looked into.
+            self._make_table = table
         self.parent = parent
         self.bound = dict(bound or {})
         self.cache: dict[str, Any] = {}
         self.active: set[str] = set()
         # The function whose body this is (None for modules and classes).
         self.function: ast.AST | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only while `table` is not yet set (attributes set are found first).
+        if name != "table" or "_make_table" not in self.__dict__:
+            raise AttributeError(name)
+        table = self.table = self._make_table()
+        del self._make_table  # holds nothing more once the table is made
+        return table
+
+
+def _function_table(tables: dict[int, SymbolTable], func: FuncRef) -> SymbolTable:
+    """The symbol table of a function's body, made once per function."""
+    table = tables.get(id(func.node))
+    if table is None:
+        table = build_table(func.node.body, func.module.name, func.module.is_package)
+        tables[id(func.node)] = table
+    return table
 
 
 class Evaluator:
@@ -96,6 +121,20 @@ class Evaluator:
         # Set by the schema layer: ClassRef -> JSON Schema of a pydantic model.
         self.model_schema = None
 
+    def release(self) -> None:
+        """Drop the values cached in module and class scopes.
+
+        A function's value refers back to the scope that defined it, and that scope
+        caches the value: a cycle that would keep every syntax tree of the package
+        alive until the cycle collector runs. Cleared here, the trees are freed as soon
+        as the extraction drops them.
+        """
+        for scope in (*self._module_scopes.values(), *self._class_scopes.values()):
+            scope.cache.clear()
+            scope.bound.clear()
+        self._module_scopes.clear()
+        self._class_scopes.clear()
+
     # ----- scopes -------------------------------------------------------------
 
     def module_scope(self, module: Module) -> Scope:
@@ -108,17 +147,22 @@ class Evaluator:
     def class_scope(self, cls: ClassRef) -> Scope:
         scope = self._class_scopes.get(id(cls.node))
         if scope is None:
-            table = build_table(cls.node.body, cls.module.name, cls.module.is_package)
-            scope = Scope(cls.module, table, self.module_scope(cls.module))
+            module = cls.module
+            scope = Scope(
+                module,
+                lambda: build_table(cls.node.body, module.name, module.is_package),
+                self.module_scope(module),
+            )
             self._class_scopes[id(cls.node)] = scope
         return scope
 
     def function_scope(self, func: FuncRef, bound: dict[str, Any] | None = None) -> Scope:
-        table = self._function_tables.get(id(func.node))
-        if table is None:
-            table = build_table(func.node.body, func.module.name, func.module.is_package)
-            self._function_tables[id(func.node)] = table
-        scope = Scope(func.module, table, func.scope, bound)
+        tables = self._function_tables
+        table = tables.get(id(func.node))
+        if table is None:  # made on first lookup (the closure holds no evaluator)
+            scope = Scope(func.module, lambda: _function_table(tables, func), func.scope, bound)
+        else:
+            scope = Scope(func.module, table, func.scope, bound)
         scope.function = func.node
         return scope
 
@@ -699,7 +743,7 @@ class Evaluator:
             return Unknown(scope.module.path, node.lineno, f"str.{name}() not evaluated")
         if isinstance(receiver, ClassRef) and name in ("model_json_schema", "schema"):
             if self.model_schema is not None:
-                return self.model_schema(receiver)
+                return self.model_schema(self, receiver)
         if isinstance(receiver, ExternalRef) and receiver.last == "BaseModel":
             if name in ("model_json_schema", "schema") and not node.args:
                 return {"properties": {}, "title": "BaseModel", "type": "object"}

@@ -210,4 +210,11 @@ def _tool_from(
 
 def install_model_schemas(ev: Evaluator) -> None:
     """Let the evaluator answer `Model.model_json_schema()` from class definitions."""
-    ev.model_schema = lambda cls: SchemaBuilder(ev).model_schema(cls)
+    # A plain function given the evaluator at each call: a closure over `ev` stored on
+    # `ev` would make a reference cycle that keeps every syntax tree of the package
+    # alive until the cycle collector runs.
+    ev.model_schema = _model_schema
+
+
+def _model_schema(ev: Evaluator, cls: object) -> object:
+    return SchemaBuilder(ev).model_schema(cls)

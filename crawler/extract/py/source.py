@@ -67,12 +67,14 @@ def parse_expression(text: str) -> ast.expr | None:
 def tree_depth(tree: ast.AST, stop_above: int, imports: list | None = None) -> int:
     """An upper bound of the tree's depth, counted without recursion.
 
-    Exact for statements; an expression written on one line is not entered
-    when its width alone keeps it shallow enough (each level of an expression
-    takes at least one character, and its leaf context/operator nodes one
-    more level), which skips most of the nodes of a module. Stops once above
-    `stop_above`. When `imports` is given, the Import/ImportFrom nodes met are
-    appended to it (one walk serves both needs).
+    Exact for compound statements; an expression (or argument, keyword, simple
+    statement) written on one line is not entered when its width alone keeps it
+    shallow enough, which skips most of the nodes of a module. Each node of an
+    expression spans at least one character more than any node below it, so the
+    levels under a one-line node number at most its width, plus one for the leaf
+    context/operator nodes (and one for a statement's own level); one more is
+    kept as a margin. Stops once above `stop_above`. When `imports` is given, the
+    Import/ImportFrom nodes met are appended to it (one walk serves both needs).
     """
     deepest = 0
     # (node, depth, exact): inside f-strings the positions of 3.11 are not to
@@ -93,7 +95,7 @@ def tree_depth(tree: ast.AST, stop_above: int, imports: list | None = None) -> i
             imports.append(node)
         if is_expression and not exact:
             if node.lineno == node.end_lineno:
-                bound = depth + 2 * (node.end_col_offset - node.col_offset) + 4
+                bound = depth + (node.end_col_offset - node.col_offset) + 1
                 if bound <= stop_above:
                     if bound > deepest:
                         deepest = bound
@@ -102,7 +104,7 @@ def tree_depth(tree: ast.AST, stop_above: int, imports: list | None = None) -> i
         elif is_simple and node.lineno == node.end_lineno:
             # A one-line simple statement holds one-line expressions (and import
             # aliases) only, each bounded as above one level further down.
-            bound = depth + 2 * (node.end_col_offset - node.col_offset) + 5
+            bound = depth + (node.end_col_offset - node.col_offset) + 2
             if bound <= stop_above:
                 if bound > deepest:
                     deepest = bound
@@ -116,8 +118,24 @@ def tree_depth(tree: ast.AST, stop_above: int, imports: list | None = None) -> i
             value = getattr(node, name, None)
             if type(value) is list:
                 for item in value:
-                    if isinstance(item, node_type):
-                        push((item, inner, exact))
+                    # A one-line item bounded by its width is done here, not pushed and
+                    # popped: most statements of a body and most items of a literal are.
+                    item_shape = shape_of.get(type(item))
+                    if item_shape is None:
+                        if not isinstance(item, node_type):
+                            continue
+                        item_shape = _shape(type(item))
+                    if (item_shape[0] and not exact) or item_shape[3]:
+                        if item.lineno == item.end_lineno:
+                            width = item.end_col_offset - item.col_offset
+                            bound = inner + width + (1 if item_shape[0] else 2)
+                            if bound <= stop_above:
+                                if item_shape[2] and imports is not None:
+                                    imports.append(item)
+                                if bound > deepest:
+                                    deepest = bound
+                                continue
+                    push((item, inner, exact))
             elif isinstance(value, node_type):
                 if value._fields:
                     push((value, inner, exact))
@@ -128,6 +146,8 @@ def tree_depth(tree: ast.AST, stop_above: int, imports: list | None = None) -> i
     return deepest
 
 
+# Nodes with positions whose subtree is an expression's: bounded by their width.
+_WIDTH_BOUNDED = (ast.expr, ast.arg, ast.keyword, ast.alias)
 # Node class -> (is an expression, is an f-string, is an import, is a simple statement,
 # fields that may hold nodes)
 _SHAPES: dict[type, tuple[bool, bool, bool, bool, tuple[str, ...]]] = {}
@@ -158,7 +178,7 @@ _PLAIN_FIELDS = frozenset(
 def _shape(kind: type) -> tuple[bool, bool, bool, bool, tuple[str, ...]]:
     fields = () if kind is ast.Constant else kind._fields
     shape = (
-        issubclass(kind, ast.expr),
+        issubclass(kind, _WIDTH_BOUNDED),
         kind is ast.JoinedStr,
         kind is ast.Import or kind is ast.ImportFrom,
         kind in _SIMPLE_STATEMENTS,
