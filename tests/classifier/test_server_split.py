@@ -58,7 +58,12 @@ def test_share_held_out_is_near_the_target_on_many_names():
 
 
 def test_real_data_holds_out_about_a_quarter_of_its_servers():
-    train, held = server_split(load_examples())
+    # Dev rounds and later passes pick only names that are not held out (so the
+    # held-out set stays fixed); the share is a property of the domain files.
+    examples = [
+        e for e in load_examples() if not e.source.startswith(("dev_round_", "pass_"))
+    ]
+    train, held = server_split(examples)
     n_train = len({e.server for e in train})
     n_held = len({e.server for e in held})
     assert 0.15 <= n_held / (n_train + n_held) <= 0.35
