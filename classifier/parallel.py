@@ -3,20 +3,24 @@
 The batch is cut into chunks that this process and its forked children take in
 turn from a shared counter, so a process that a busy machine slows simply takes
 fewer chunks. Children inherit the loaded rules, model and tools (nothing is
-loaded twice or sent to them) and send their labels back once, as plain tuples
-(`pack`), which this process turns back into labels (`unpack`): far cheaper than
-pickling or validating pydantic objects. The labels do not depend on how a
-batch is split: features, rule hits and model scores are per tool. Any failure
-of a child (it dies, hangs past its time, or cannot be forked) makes this
-process label the chunks it did not deliver, so the result is always complete
-and in input order.
+loaded twice or sent to them) and send each chunk's labels back as soon as it is
+done, as plain tuples (`pack`), which this process turns back into labels
+(`unpack`) between chunks of its own: far cheaper than pickling or validating
+pydantic objects, and what is left to unpack when the last chunk is done is one
+small chunk, not half the batch (a tail during which the other core would
+idle). The labels do not depend on how a batch is split: features, rule hits
+and model scores are per tool. Any failure of a child (it dies, hangs past its
+time, or cannot be forked) makes this process label the chunks it did not
+deliver, so the result is always complete and in input order.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
 import threading
+import time
 from collections.abc import Callable, Sequence
 
 from classifier import trusted
@@ -157,20 +161,97 @@ def unpack(row: Packed) -> Label:
 
 
 # -- processes ---------------------------------------------------------------------
+class _Sender:
+    """Sends a child's messages in order from a thread of its own: a chunk's labels
+    fill more than a pipe holds, and the child should not wait for this process to
+    read them before it takes its next chunk."""
+
+    def __init__(self, conn) -> None:
+        self._conn = conn
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (message := self._queue.get()) is not None:
+            try:
+                self._conn.send(message)
+            except Exception:  # this process stopped listening: nothing more to send
+                return
+
+    def put(self, message: tuple) -> None:
+        self._queue.put(message)
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+
+
 def _child(conn) -> None:
+    sender = _Sender(conn)
     try:
         assert _job is not None
-        done: dict[int, list[Packed]] = {}
         while (k := _job.take()) is not None:
-            done[k] = _job.packed(k)
-        conn.send(("ok", done))
+            sender.put(("chunk", k, _job.packed(k)))
+        sender.put(("done", None, None))
     except BaseException as exc:  # this process labels what the child did not send
-        try:
-            conn.send(("error", repr(exc)))
-        except Exception:
-            pass
+        sender.put(("error", None, repr(exc)))
     finally:
+        sender.close()
         conn.close()
+
+
+class _Child:
+    """This process's end of one forked child: the chunks it has sent, unpacked."""
+
+    def __init__(self, proc, receiver, chunks: list[tuple[int, int]]) -> None:
+        self.proc = proc
+        self.receiver = receiver
+        self.chunks = chunks
+        self.done = proc is None  # no more messages will come
+        self.labels: dict[int, list[Label]] = {}
+
+    def take_ready(self) -> None:
+        """Unpack the chunks already sent, without waiting for more."""
+        try:
+            while not self.done and self.receiver.poll(0):
+                self._take(self.receiver.recv())
+        except (EOFError, OSError, ValueError, TypeError):
+            self.done = True
+
+    def take_rest(self, timeout: float) -> None:
+        """Unpack chunks until the child says it is done, fails, or `timeout` passes."""
+        deadline = time.monotonic() + timeout
+        try:
+            while not self.done:
+                if not self.receiver.poll(max(0.0, deadline - time.monotonic())):
+                    break  # hangs: given up on
+                self._take(self.receiver.recv())
+        except (EOFError, OSError, ValueError, TypeError):
+            pass
+        finally:
+            self.done = True
+            self._close()
+
+    def _take(self, message) -> None:
+        if not isinstance(message, tuple) or len(message) != 3:
+            self.done = True
+            return
+        status, k, rows = message
+        if status != "chunk":
+            self.done = True  # "done", or "error": what it did not send is labelled here
+        elif isinstance(k, int) and 0 <= k < len(self.chunks) and k not in self.labels:
+            chunk = _unpacked(rows, self.chunks[k])
+            if chunk is not None:
+                self.labels[k] = chunk
+
+    def _close(self) -> None:
+        self.receiver.close()
+        if self.proc is not None:
+            self.proc.join(timeout=1.0)
+            if self.proc.is_alive():
+                self.proc.kill()
+                self.proc.join()
 
 
 def classify_split(
@@ -189,7 +270,7 @@ def classify_split(
         return None
     ctx = multiprocessing.get_context("fork")
     job = _job = _Job(list(tools), classify_list, classify_packed, chunks, ctx)
-    children = []
+    children: list[_Child] = []
     try:
         for _ in range(parts - 1):
             receiver, sender = ctx.Pipe(duplex=False)
@@ -197,23 +278,26 @@ def classify_split(
                 proc = ctx.Process(target=_child, args=(sender,), daemon=True)
                 proc.start()
             except OSError:
-                receiver.close()
                 proc = None
             sender.close()
-            children.append((proc, receiver))
+            children.append(_Child(proc, receiver, chunks))
     finally:
         _job = None
-    if all(proc is None for proc, _ in children):
-        for _proc, receiver in children:
-            receiver.close()
+    if all(child.proc is None for child in children):
+        for child in children:
+            child.receiver.close()
         return None
     labels: list[list[Label] | None] = [None] * len(chunks)
     while (k := job.take()) is not None:
         labels[k] = job.label(k)
-    for proc, receiver in children:
-        for k, rows in _collect(proc, receiver, len(job.tools)).items():
-            if isinstance(k, int) and 0 <= k < len(chunks) and labels[k] is None:
-                labels[k] = _unpacked(rows, chunks[k])
+        for child in children:
+            child.take_ready()  # what the children finished meanwhile
+    for child in children:
+        child.take_rest(TIMEOUT_BASE + TIMEOUT_PER_TOOL * len(job.tools))
+    for child in children:
+        for k, chunk in child.labels.items():
+            if labels[k] is None:
+                labels[k] = chunk
     out: list[Label] = []
     for k, chunk in enumerate(labels):
         out.extend(chunk if chunk is not None else job.label(k))  # a child's lost chunk
@@ -228,22 +312,3 @@ def _unpacked(rows, chunk: tuple[int, int]) -> list[Label] | None:
     except (TypeError, ValueError, KeyError):
         pass
     return None
-
-
-def _collect(proc, receiver, n_tools: int) -> dict[int, list[Packed]]:
-    """One child's packed labels by chunk (empty when the child failed)."""
-    try:
-        if proc is not None and receiver.poll(TIMEOUT_BASE + TIMEOUT_PER_TOOL * n_tools):
-            status, payload = receiver.recv()
-            if status == "ok" and isinstance(payload, dict):
-                return payload
-    except (EOFError, OSError, ValueError, TypeError):
-        pass
-    finally:
-        receiver.close()
-        if proc is not None:
-            proc.join(timeout=1.0)
-            if proc.is_alive():
-                proc.kill()
-                proc.join()
-    return {}
