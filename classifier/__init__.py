@@ -74,11 +74,15 @@ def rebuild_model() -> tuple[Model, float]:
     return model, seconds
 
 
-def _batch_evidence(model: Model, x, row_of: dict[int, int]):
+def _batch_evidence(model: Model, x, scored: list[tuple]):
     """The model's evidence for a tool of a batch, found by its features (its row of
-    `x` read only when asked, which is rare)."""
+    `x` read only when asked, which is rare: the rows are indexed on the first ask).
+    `scored`: the (features, hits) of the rows of `x`, in order."""
+    row_of: dict[int, int] = {}  # id(features) -> row of x
 
     def evidence(features, hits, category):
+        if not row_of:
+            row_of.update((id(f), n) for n, (f, _hits) in enumerate(scored))
         return model.evidence(features, hits, category, row_terms(x, row_of[id(features)]))
 
     return evidence
@@ -183,15 +187,17 @@ def _classify_list(
     if model is not None:
         ok = [i for i, p in enumerate(prepared) if isinstance(p, tuple)]
         try:
-            scores, x = model.score_batch(
-                [prepared[i][0] for i in ok], [prepared[i][1] for i in ok]
-            )
-            row_of: dict[int, int] = {}  # id(features) -> row of x
-            for n, (i, s) in enumerate(zip(ok, scores, strict=True)):
-                probs[i] = s
-                row_of[id(prepared[i][0])] = n
+            scored = prepared if len(ok) == len(prepared) else [prepared[i] for i in ok]
+            scores, x = model.score_batch([p[0] for p in scored], [p[1] for p in scored])
+            if len(scores) != len(ok):
+                raise ValueError("a score for every tool")
+            if len(ok) == len(prepared):
+                probs = scores
+            else:
+                for i, s in zip(ok, scores, strict=True):
+                    probs[i] = s
             if x is not None:
-                evidence_fn = _batch_evidence(model, x, row_of)
+                evidence_fn = _batch_evidence(model, x, scored)
         except Exception:  # the rules still decide
             pass
     labels: list = []

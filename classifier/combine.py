@@ -155,6 +155,22 @@ def _repeats(e: Quote | Evidence, shown: list[Quote | Evidence]) -> bool:
 
 
 class Decision:
+    # Slots: one is made per tool, and its fields are read and set many times.
+    __slots__ = (
+        "category",
+        "confidence",
+        "hit",
+        "conflict",
+        "note",
+        "rules_category",
+        "definition_score",
+        "model_evidence",
+        "steps",
+        "severe_hints",
+        "escalated",
+        "best_hits",
+    )
+
     def __init__(self, traced: bool = True) -> None:
         self.category = Category.Read
         self.confidence = 0.5

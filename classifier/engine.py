@@ -211,11 +211,18 @@ class Engine:
         found: dict[int, list[tuple[FieldText, Spans]]] = {}
         active: set[int] = set()
         rule_of = self._rule_of
-        find = self._scanner.find
+        # The scanner's memo read here, without a call per field (most fields are in it).
+        memo, longest = self._scanner.memo()
+        find, find_new = self._scanner.find, self._scanner.find_new
         for item in features.fields:
             if item.kind == "annotation":
                 continue
-            matches = find(item)
+            if len(item.text) > longest:
+                matches = find(item)
+            else:
+                matches = memo.get(item[1:3])  # (kind, text)
+                if matches is None:
+                    matches = find_new(item)
             if matches:
                 for key, spans in matches.items():
                     at = found.get(key)

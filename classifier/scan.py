@@ -42,8 +42,9 @@ class _KindTable:
         # (key, always at offset 0, when the text starts with one of these, or does after
         # its leading white space)
         at_zero: list[tuple[int, bool, tuple[str, ...], tuple[str, ...]]] = []
-        # (key, tried on every text, on non-ASCII texts, when one of these literals stands)
-        whole: list[tuple[int, bool, bool, re.Pattern[str] | None]] = []
+        # (key, tried on every text, on non-ASCII texts, when one of these literals stands,
+        # on texts at least this long)
+        whole: list[tuple[int, bool, bool, re.Pattern[str] | None, int]] = []
         for cm in matches:
             if kind not in cm.spec.fields or cm.spec.annotation is not None:
                 continue
@@ -67,7 +68,7 @@ class _KindTable:
                     if starts.gate
                     else None
                 )
-                whole.append((cm.key, starts.anywhere, starts.non_ascii, gate))
+                whole.append((cm.key, starts.anywhere, starts.non_ascii, gate, cm.min_length))
         self.at_zero = tuple(at_zero)
         self.whole = tuple(whole)
         self.whole_ascii = tuple(w for w in whole if w[1] or w[3] is not None)  # (not non_ascii)
@@ -107,6 +108,13 @@ class FieldScanner:
         regex_spans: Callable[..., Spans],
     ) -> None:
         self._matches = {cm.key: cm for cm in matches}
+        # What the candidate loop of `_find_at_literals` reads of a regex match, in one
+        # lookup: (match, its whole regex, its branches, whether any has rarer literals).
+        self._regex_matches = {
+            cm.key: (cm, cm.regex, cm.branches, bool(cm.branches.rarer))
+            for cm in matches
+            if cm.branches is not None
+        }
         kinds = sorted({k for cm in matches for k in cm.spec.fields})
         self._tables = {kind: _KindTable(kind, matches) for kind in kinds}
         self._token_spans = token_spans
@@ -116,13 +124,21 @@ class FieldScanner:
     def find(self, item: FieldText) -> FieldMatches:
         if len(item.text) > _MEMO_TEXT:
             return self._find(item)
-        key = (item.kind, item.text)
-        found = self._memo.get(key)
-        if found is None:
-            found = self._find(item)
+        found = self._memo.get(item[1:3])  # (kind, text)
+        return self.find_new(item) if found is None else found
+
+    def memo(self) -> tuple[dict[tuple[str, str], FieldMatches], int]:
+        """(the memo `find` reads, keyed by a field's (kind, text), the longest text it
+        holds) for a caller that looks there first and calls `find_new` on a miss."""
+        return self._memo, _MEMO_TEXT
+
+    def find_new(self, item: FieldText) -> FieldMatches:
+        """`find` for a field whose short text the memo lacks (it is memoised now)."""
+        found = self._find(item)
+        if len(item.text) <= _MEMO_TEXT:
             if len(self._memo) >= _MEMO_SIZE:
                 self._memo.clear()
-            self._memo[key] = found
+            self._memo[item[1:3]] = found
         return found
 
     def _find(self, item: FieldText) -> FieldMatches:
@@ -147,12 +163,12 @@ class FieldScanner:
         everywhere: list[int] = []
         if whole:
             lower, size = item.lower, len(text)
-            for key, anywhere, non_ascii, gate in whole:
-                if (
+            for key, anywhere, non_ascii, gate, min_length in whole:
+                if size >= min_length and (
                     anywhere
                     or (non_ascii and not plain)
                     or (gate is not None and gate.search(lower) is not None)
-                ) and size >= matches[key].min_length:
+                ):
                     everywhere.append(key)
                     found_spans = self._regex_spans(matches[key], item, None)
                     if found_spans:
@@ -166,7 +182,6 @@ class FieldScanner:
         self, table: _KindTable, item: FieldText, found: FieldMatches, everywhere: list[int]
     ) -> None:
         text, lower = item.text, item.lower
-        matches = self._matches
         positions: dict[int, list[int]] = {}
         fitting: dict[int, int] = {}  # key -> the branches that can start at its positions
         for scan, closure in table.scans:
@@ -199,19 +214,20 @@ class FieldScanner:
                     fitting[key] = -1  # a ^ branch may match there: all branches
         two_scans = len(table.scans) > 1
         regex_spans = self._regex_spans
+        regex_matches = self._regex_matches
         for key, at in positions.items():
             if everywhere and key in everywhere:
                 continue
-            cm = matches[key]
+            cm, regex, branches, rarer = regex_matches[key]
             mask = fitting[key]  # -1: every branch
-            branches = cm.branches
-            if branches.rarer:
+            if rarer:
                 mask = branches.fitting(mask, lower)
                 if not mask:
                     continue  # every branch lacks a literal it needs
                 if mask == branches.full:
                     mask = -1
-            regex = cm.regex if mask < 0 else branches.regex(mask)
+            if mask >= 0:
+                regex = branches.regex(mask)
             if len(at) == 1:
                 # Most candidates fail at their one offset: tried here, without a call.
                 first = regex.match(text, at[0])
