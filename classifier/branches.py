@@ -41,6 +41,9 @@ class Branches:
             if splittable and found and required:
                 if min(map(len, required)) > min(len(lit) for lit, _a in found):
                     self.rarer.append((1 << i, tuple(sorted(required))))
+        # The same by bit, and all their bits: a mask without them is left as it is.
+        self._rarer_of = dict(self.rarer)
+        self._rarer_bits = sum(self._rarer_of)
         self.masks: dict[tuple[str, bool], int] = {}
         for literal, anchored in literals:
             mask = 0
@@ -57,13 +60,15 @@ class Branches:
         """`mask` (-1: all) without the branches whose rarer literals `lower` lacks."""
         if mask < 0:
             mask = self.full
-        for bit, required in self.rarer:
-            if mask & bit:
-                for lit in required:
-                    if lit in lower:
-                        break
-                else:
-                    mask &= ~bit
+        todo = mask & self._rarer_bits  # only the mask's branches that hold rarer literals
+        while todo:
+            bit = todo & -todo  # the lowest
+            todo ^= bit
+            for lit in self._rarer_of[bit]:
+                if lit in lower:
+                    break
+            else:
+                mask &= ~bit
         return mask
 
     def regex(self, mask: int) -> re.Pattern[str]:

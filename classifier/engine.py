@@ -131,6 +131,7 @@ class _CompiledMatch:
     first_tokens: frozenset[str] = frozenset()
     property_tokens: frozenset[str] = frozenset()
     except_tokens: frozenset[str] = frozenset()
+    kinds_distinct: bool = True  # no field kind listed twice in spec.fields
 
 
 @dataclass
@@ -156,6 +157,7 @@ def _compile_match(spec: Match) -> _CompiledMatch:
     cm.first_tokens = frozenset(cm.sequences)
     cm.property_tokens = frozenset(spec.property_tokens)
     cm.except_tokens = frozenset(spec.except_tokens)
+    cm.kinds_distinct = len(set(spec.fields)) == len(spec.fields)
     return cm
 
 
@@ -240,13 +242,19 @@ class Engine:
                     active.add(r)
         if not active:
             return []
-        name_tokens: set[str] | None = None
+        name_tokens: frozenset[str] | None = None
         hits = []
         for r in sorted(active):
             cr = self._rules[r]
             if cr.unless_tokens:
                 if name_tokens is None:
-                    name_tokens = {t.text for f in features.of_kind("name") for t in f.tokens}
+                    names = features.of_kind("name")
+                    # (a field's token_set holds the texts of its tokens)
+                    name_tokens = (
+                        names[0].token_set
+                        if len(names) == 1
+                        else frozenset(t.text for f in names for t in f.tokens)
+                    )
                 if cr.unless_tokens & name_tokens:
                     continue
             if cr.unless_key is not None:
@@ -296,8 +304,16 @@ def _assemble_found(
 
 
 def _quotes_from(cm: _CompiledMatch, pairs: list[tuple[FieldText, Spans]]) -> list[Found]:
-    found: list[Found] = []
     wanted = cm.property_tokens
+    if len(pairs) == 1 and cm.kinds_distinct:
+        # One field (the usual case): its kind is one of the match's kinds, listed once,
+        # so the loop below would visit it once.
+        item, spans = pairs[0]
+        if wanted and not wanted & item.property_tokens:
+            return []
+        path, text = item.path, item.text
+        return [(path, text[start:end], start, end) for start, end in spans[:MAX_EVIDENCE_PER_RULE]]
+    found: list[Found] = []
     single_kind = len(cm.spec.fields) == 1
     for kind in cm.spec.fields:
         for item, spans in pairs:

@@ -162,7 +162,7 @@ class Model:
                 fast = self._fast[key] = FastTfidf(self.vectorisers[key])
             block = fast.transform([v[index] for v in views])
             blocks.append(block * weight)
-        rule_block = sp.csr_matrix(self.rules.matrix(features, hits) * RULE_BLOCK_WEIGHT)
+        rule_block = self.rules.block(features, hits, RULE_BLOCK_WEIGHT)
         return sp.hstack([*blocks, rule_block], format="csr")
 
     def feature_names(self) -> list[str]:

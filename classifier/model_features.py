@@ -14,9 +14,11 @@ field.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from operator import itemgetter
+from itertools import chain
+from operator import attrgetter, itemgetter
 
 import numpy as np
+import scipy.sparse as sp
 
 from classifier.engine import Hit
 from classifier.features import Features, FieldText
@@ -35,29 +37,32 @@ ANNOTATION_SLOTS = (
 
 
 _TEXT = itemgetter(0)  # Token.text
+_TOKENS = attrgetter("tokens")
+_BODY_KINDS = ("description", "title", "property_description")
 
 
 def _tokens_text(items: list[FieldText]) -> str:
     """The token texts of `items`, space-separated."""
     if len(items) == 1:
         return " ".join(map(_TEXT, items[0].tokens))
-    return " ".join(t.text for item in items for t in item.tokens)
+    return " ".join(map(_TEXT, chain.from_iterable(map(_TOKENS, items))))
 
 
 def text_views(features: Features) -> tuple[str, str, str]:
     """(name, body, schema) texts for the vectorisers."""
     by_kind = features.by_kind
     name = _tokens_text(by_kind.get("name", []))
-    parts: list[str] = []
-    size = 0
-    for kind in ("description", "title", "property_description"):
-        for item in by_kind.get(kind, ()):
-            if size >= MAX_BODY_CHARS:
-                break
-            text = item.text[: MAX_BODY_CHARS - size]
-            parts.append(text)
-            size += len(text)
-    body = "\n".join(parts)
+    descriptions = by_kind.get("description")
+    if (
+        descriptions is not None
+        and len(descriptions) == 1
+        and "title" not in by_kind
+        and "property_description" not in by_kind
+    ):
+        # The usual tool: its body is its one description (what the loop below gives).
+        body = descriptions[0].text[:MAX_BODY_CHARS]
+    else:
+        body = _body(by_kind)
     names = by_kind.get("property_name")
     enums = by_kind.get("enum")
     if not names and not enums:
@@ -66,6 +71,19 @@ def text_views(features: Features) -> tuple[str, str, str]:
         part for part in (_tokens_text(names or []), _tokens_text(enums or [])) if part
     )[:MAX_SCHEMA_CHARS]
     return name, body, schema
+
+
+def _body(by_kind: dict[str, list[FieldText]]) -> str:
+    parts: list[str] = []
+    size = 0
+    for kind in _BODY_KINDS:
+        for item in by_kind.get(kind, ()):
+            if size >= MAX_BODY_CHARS:
+                break
+            text = item.text[: MAX_BODY_CHARS - size]
+            parts.append(text)
+            size += len(text)
+    return "\n".join(parts)
 
 
 class RuleVectoriser:
@@ -107,6 +125,31 @@ class RuleVectoriser:
     def matrix(self, features: Sequence[Features], hits: Sequence[Sequence[Hit]]) -> np.ndarray:
         """`row` for every tool, computed in Python floats and written in one step
         (the same values: float64 arithmetic either way)."""
+        rows, cols, values = self._entries(features, hits)
+        out = np.zeros((len(features), self.width), dtype=np.float64)
+        out[rows, cols] = values
+        return out
+
+    def block(
+        self, features: Sequence[Features], hits: Sequence[Sequence[Hit]], weight: float
+    ) -> sp.csr_matrix:
+        """`csr_matrix(matrix(features, hits) * weight)` built without the dense matrix:
+        the same entries (never zero, never two in one place), sorted the same way."""
+        rows, cols, values = self._entries(features, hits)
+        data = np.array(values, dtype=np.float64)
+        data *= weight  # as the dense product does, entry by entry
+        out = sp.csr_matrix(
+            (data, (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64))),
+            shape=(len(features), self.width),
+            dtype=np.float64,
+        )
+        out.sort_indices()
+        return out
+
+    def _entries(
+        self, features: Sequence[Features], hits: Sequence[Sequence[Hit]]
+    ) -> tuple[list[int], list[int], list[float]]:
+        """(rows, columns, values) of the nonzero entries of `matrix`."""
         rows: list[int] = []
         cols: list[int] = []
         values: list[float] = []
@@ -144,9 +187,7 @@ class RuleVectoriser:
                 rows.append(r)
                 cols.append(self.width - 1)
                 values.append(1.0)
-        out = np.zeros((len(features), self.width), dtype=np.float64)
-        out[rows, cols] = values
-        return out
+        return rows, cols, values
 
 
 def _severity(rule: Rule) -> int | None:

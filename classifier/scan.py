@@ -70,6 +70,10 @@ class _KindTable:
                 )
                 whole.append((cm.key, starts.anywhere, starts.non_ascii, gate, cm.min_length))
         self.at_zero = tuple(at_zero)
+        # All of them at once: a text none of these fit needs no look at each entry.
+        self.zero_always = any(entry[1] for entry in at_zero)
+        self.zero_openings = tuple(sorted({lit for entry in at_zero for lit in entry[2]}))
+        self.zero_spaced = tuple(sorted({lit for entry in at_zero for lit in entry[3]}))
         self.whole = tuple(whole)
         self.whole_ascii = tuple(w for w in whole if w[1] or w[3] is not None)  # (not non_ascii)
         full = {cm.key: cm.branches.full for cm in matches if cm.branches is not None}
@@ -198,8 +202,12 @@ class FieldScanner:
                     else:
                         got.append(at)
                         fitting[key] |= mask
-        if table.at_zero:
-            after_space = len(lower) - len(lower.lstrip())
+        after_space = len(lower) - len(lower.lstrip()) if table.zero_spaced else 0
+        if table.at_zero and (
+            table.zero_always
+            or (table.zero_openings and lower.startswith(table.zero_openings))
+            or (table.zero_spaced and lower.startswith(table.zero_spaced, after_space))
+        ):
             for key, always, opening, spaced in table.at_zero:
                 if (
                     always

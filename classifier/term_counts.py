@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from itertools import chain
+from operator import is_not
 
 import numpy as np
 import scipy.sparse as sp
@@ -28,6 +30,9 @@ _DEFAULT_TOKENS = r"(?u)\b\w\w+\b"  # scikit-learn's token_pattern
 _WORDS = re.compile(r"\w\w+")
 _MEMO_TEXT = 400  # documents longer than this are not memoised
 _MEMO_SIZE = 100_000
+# Whether a vocabulary lookup found the term (index 0 is a term too): with map and
+# filter, a document's terms are looked up without a Python step per term.
+_KNOWN = partial(is_not, None)
 
 
 def _supported(vec: TfidfVectorizer) -> bool:
@@ -70,12 +75,15 @@ class FastTfidf:
         self.sublinear = vec.sublinear_tf
         self._docs: dict[str, tuple[int, ...]] = {}
         self._words: dict[str, tuple[int, ...]] = {}
+        # With no preprocessor and no accent stripping (see _supported), scikit-learn's
+        # preprocessing is lower-casing or nothing: str.lower spares a Python call.
+        preprocess = str.lower if vec.lowercase else vec.build_preprocessor()
         if vec.analyzer == "char_wb":
             self._word_grams = vec.build_analyzer()  # lower-cases: idempotent on lowered words
-            self._preprocess = vec.build_preprocessor()
+            self._preprocess = preprocess
             self._indices: Callable[[str], tuple[int, ...]] = self._char_wb_indices
         else:
-            self._preprocess = vec.build_preprocessor()
+            self._preprocess = preprocess
             self._tokenize = vec.build_tokenizer()
             if vec.token_pattern == r"\S+" and vec.lowercase:
                 # Runs of non-space: what str.split finds (both use Unicode's whitespace).
@@ -87,66 +95,64 @@ class FastTfidf:
                 # same, since greedy \w\w+ at a word's start takes the whole word.
                 self._tokenize = _WORDS.findall
             self._indices = self._word_indices
-            self._pair_starts = frozenset(t.split(" ")[0] for t in vocab if t.count(" ") == 1)
 
     def _word_indices(self, doc: str) -> tuple[int, ...]:
+        # The order of a document's indices does not matter: they are counted.
         tokens = self._tokenize(self._preprocess(doc))
         get = self.vocab.get
         min_n, max_n = self.vec.ngram_range
         found: list[int] = []
         for n in range(min_n, max_n + 1):
             if n == 1:
-                found += [j for g in tokens if (j := get(g)) is not None]
+                found.extend(filter(_KNOWN, map(get, tokens)))
             elif n == 2:
-                # Only pairs whose first word starts some two-word term can be known.
-                starts = self._pair_starts
-                found += [
-                    j
-                    for a, b in zip(tokens, tokens[1:], strict=False)
-                    if a in starts and (j := get(a + " " + b)) is not None
-                ]
+                pairs = map(" ".join, zip(tokens, tokens[1:], strict=False))
+                found.extend(filter(_KNOWN, map(get, pairs)))
             else:
                 grams = [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
-                found += [j for g in grams if (j := get(g)) is not None]
+                found.extend(filter(_KNOWN, map(get, grams)))
         return tuple(found)
 
     def _char_wb_indices(self, doc: str) -> tuple[int, ...]:
         # The vectoriser pads and slices each whitespace-separated word on its own.
-        found: list[int] = []
-        words = self._words
-        for word in self._preprocess(doc).split():
-            idx = words.get(word)
-            if idx is None:
-                get = self.vocab.get
-                idx = tuple(j for g in self._word_grams(word) if (j := get(g)) is not None)
-                if len(words) >= _MEMO_SIZE:
-                    words.clear()
-                words[word] = idx
-            found.extend(idx)
-        return tuple(found)
+        words = self._preprocess(doc).split()
+        memo = self._words
+        per_word = list(map(memo.get, words))
+        if None in per_word:  # (the memo holds tuples: never equal to None)
+            get = self.vocab.get
+            for i, word in enumerate(words):
+                if per_word[i] is None:
+                    idx = memo.get(word)  # the same word earlier in this document
+                    if idx is None:
+                        idx = tuple(filter(_KNOWN, map(get, self._word_grams(word))))
+                        if len(memo) >= _MEMO_SIZE:
+                            memo.clear()
+                        memo[word] = idx
+                    per_word[i] = idx
+        return tuple(chain.from_iterable(per_word))
 
     def _all_indices(self, docs: Sequence[str]) -> list[tuple[int, ...]]:
         """The vocabulary indices of each document's terms (short documents memoised)."""
         memo, indices = self._docs, self._indices
-        per_doc = []
-        for doc in docs:
-            if len(doc) > _MEMO_TEXT:
-                per_doc.append(indices(doc))
-                continue
-            idx = memo.get(doc)
-            if idx is None:
-                idx = indices(doc)
-                if len(memo) >= _MEMO_SIZE:
-                    memo.clear()
-                memo[doc] = idx
-            per_doc.append(idx)
+        per_doc = list(map(memo.get, docs))  # long documents are never in it
+        if None in per_doc:
+            for i, doc in enumerate(docs):
+                if per_doc[i] is None:
+                    idx = memo.get(doc)  # the same document earlier in this batch
+                    if idx is None:
+                        idx = indices(doc)
+                        if len(doc) <= _MEMO_TEXT:
+                            if len(memo) >= _MEMO_SIZE:
+                                memo.clear()
+                            memo[doc] = idx
+                    per_doc[i] = idx
         return per_doc
 
     def transform(self, docs: Sequence[str]) -> sp.csr_matrix:
         if not self.supported:
             return sp.csr_matrix(self.vec.transform(docs))
         per_doc = self._all_indices(docs)
-        lengths = np.fromiter((len(i) for i in per_doc), dtype=np.int64, count=len(per_doc))
+        lengths = np.fromiter(map(len, per_doc), dtype=np.int64, count=len(per_doc))
         cols = np.fromiter(chain.from_iterable(per_doc), dtype=np.int32, count=int(lengths.sum()))
         rows = np.repeat(np.arange(len(per_doc), dtype=np.int32), lengths)
         # Duplicates (a term seen twice) are summed: the counts, exact in float64.

@@ -89,6 +89,10 @@ def test_rule_matrix_equals_the_rows_built_one_by_one():
         vectoriser.row(f, h, expected[i])
     assert expected.any()
     assert np.array_equal(vectoriser.matrix(features, hits), expected)
+    # The sparse block the model stacks: the dense product's entries, in the same order.
+    block = vectoriser.block(features, hits, 1.5)
+    assert _same(sp.csr_matrix(expected * 1.5), block)
+    assert block.has_sorted_indices and block.nnz == np.count_nonzero(expected)
 
 
 def test_runs_of_non_space_are_what_split_finds_for_every_character():
