@@ -442,11 +442,14 @@ def _evidence(d: Decision, raises: list[RiskRaise], hits: list[Hit]) -> list[Quo
     for h in hits:
         if h.rule.kind == "flag":
             items.extend(h.evidence)
+    if len(items) <= 1:
+        return items
     # Evidence equality compares its fields: dedupe on them (pydantic's __eq__ is slow).
+    # A Quote is a tuple of those fields in that order: it is its own key.
     unique: list[Quote | Evidence] = []
     seen: set[tuple] = set()
     for e in items:
-        key = (e.field, e.text, e.start, e.end, e.supports)
+        key = e if type(e) is Quote else (e.field, e.text, e.start, e.end, e.supports)
         if key not in seen:
             seen.add(key)
             unique.append(e)

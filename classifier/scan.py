@@ -186,8 +186,8 @@ class FieldScanner:
         self, table: _KindTable, item: FieldText, found: FieldMatches, everywhere: list[int]
     ) -> None:
         text, lower = item.text, item.lower
+        # key -> [the branches that can start at its offsets (-1: all), offset, offset...]
         positions: dict[int, list[int]] = {}
-        fitting: dict[int, int] = {}  # key -> the branches that can start at its positions
         for scan, closure in table.scans:
             shift = scan.shift
             literal_at = [(m.start() + shift, m.group(1)) for m in scan.pattern.finditer(lower)]
@@ -197,11 +197,10 @@ class FieldScanner:
                 for key, mask in closure[literal]:
                     got = positions.get(key)
                     if got is None:
-                        positions[key] = [at]
-                        fitting[key] = mask
+                        positions[key] = [mask, at]
                     else:
+                        got[0] |= mask
                         got.append(at)
-                        fitting[key] |= mask
         after_space = len(lower) - len(lower.lstrip()) if table.zero_spaced else 0
         if table.at_zero and (
             table.zero_always
@@ -216,18 +215,19 @@ class FieldScanner:
                 ):
                     got = positions.get(key)
                     if got is None:
-                        positions[key] = [0]
-                    elif got[0] != 0:
-                        got.insert(0, 0)
-                    fitting[key] = -1  # a ^ branch may match there: all branches
+                        positions[key] = [-1, 0]
+                    else:
+                        if got[1] != 0:
+                            got.insert(1, 0)
+                        got[0] = -1  # a ^ branch may match there: all branches
         two_scans = len(table.scans) > 1
         regex_spans = self._regex_spans
         regex_matches = self._regex_matches
-        for key, at in positions.items():
+        for key, got in positions.items():
             if everywhere and key in everywhere:
                 continue
             cm, regex, branches, rarer = regex_matches[key]
-            mask = fitting[key]  # -1: every branch
+            mask = got[0]  # -1: every branch
             if rarer:
                 mask = branches.fitting(mask, lower)
                 if not mask:
@@ -236,13 +236,14 @@ class FieldScanner:
                     mask = -1
             if mask >= 0:
                 regex = branches.regex(mask)
-            if len(at) == 1:
+            if len(got) == 2:
                 # Most candidates fail at their one offset: tried here, without a call.
-                first = regex.match(text, at[0])
+                first = regex.match(text, got[1])
                 if first is None:
                     continue
-                spans = regex_spans(cm, item, at, first)
+                spans = regex_spans(cm, item, got[1:], first)
             else:
+                at = got[1:]
                 if two_scans:
                     at.sort()  # both scanners may have added offsets
                 spans = regex_spans(cm, item, at, None, regex)
