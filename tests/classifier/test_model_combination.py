@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from classifier import classify
-from classifier.combine import SEVERE_MIN, SEVERE_OVER_FIRM
+from classifier import _engine, classify
+from classifier.combine import SEVERE_MIN, SEVERE_OVER_FIRM, combine
+from classifier.features import extract_features
 from mcp_domain import Category
 from tests.classifier.helpers import props, tool
 
@@ -104,3 +105,18 @@ def test_firm_milder_rule_yields_to_a_severe_model_score():
     gone = tool("delete_record", "Delete a record.")
     severe_pair = Fixed(Destructive=1 - above, Financial=above)
     assert classify(gone, scorer=severe_pair).category == "Destructive"
+
+
+def test_listed_actions_bound_the_label():
+    listed = props(action={"type": "string", "enum": ["list", "create", "update"]})
+    t = tool("manage_issues", "Manage issues.", listed)
+    # A model leaning to Destructive above the escalation bar adds no action the enum lacks.
+    leaning = Fixed(Write=0.5, Destructive=SEVERE_MIN + 0.1, Read=0.4 - SEVERE_MIN)
+    features = extract_features(t)
+    steps: list[str] = []
+    label = combine(t, features, _engine().run(features), leaning, trace=steps)
+    assert label.category == "Write"
+    assert any("listed in an enum" in s for s in steps)
+    # Without the enum the same scores escalate.
+    unlisted = tool("manage_issues", "Manage issues.")
+    assert classify(unlisted, scorer=leaning).category == "Destructive"
