@@ -25,7 +25,9 @@ def parse_within_limits(parser: Parser, data: bytes, max_bytes: int) -> Screened
         return Screened(skip_reason="binary content (NUL bytes)")
     notes = []
     try:
-        data.decode("utf-8")
+        # ASCII is valid UTF-8: checked without making a copy of a megabyte bundle
+        if not data.isascii():
+            data.decode("utf-8")
     except UnicodeDecodeError:
         notes.append("not valid UTF-8; read with replacement characters")
     try:
