@@ -21,6 +21,8 @@ FUNCTIONS = frozenset(
         "function",
     }
 )
+# The node types _declared_in may find a declaration in.
+_SCOPE_NODES = BLOCKS | FUNCTIONS | {"for_in_statement", "catch_clause"}
 _DECLARATIONS = frozenset({"lexical_declaration", "variable_declaration"})
 _NAMED_DECLARATIONS = frozenset(
     {
@@ -74,10 +76,12 @@ class Scopes:
         steps = 0
         while node is not None and steps < 10_000:
             steps += 1
-            found = self._declared_in(name, node)
-            if found is not None:
-                self._found[key] = node
-                return found
+            # most ancestors (expressions, statements) declare nothing: not asked
+            if node.type in _SCOPE_NODES:
+                found = self._declared_in(name, node)
+                if found is not None:
+                    self._found[key] = node
+                    return found
             node = node.parent
         self._found[key] = None
         return None
