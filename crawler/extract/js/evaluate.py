@@ -786,11 +786,13 @@ class Evaluator:
             Unresolved("spread argument") if a.type == "spread_element" else self.value(a, module)
             for a in arg_nodes
         ]
-        if _callee_name(function) == "__awaiter" and arg_nodes:
+        # (for a member expression, the callee's name is the method's)
+        callee = _callee_name(function)
+        if callee == "__awaiter" and arg_nodes:
             # tsc's async lowering: `__awaiter(this, void 0, void 0, function* () {...})`.
             body = self.value(arg_nodes[-1], module)
             return self.call_function(body, []) if isinstance(body, FunctionRef) else body
-        if _callee_name(function) in _PASSTHROUGH:
+        if callee in _PASSTHROUGH:
             # tsc and bundlers define these helpers with `this`-dependent code; skip it.
             return args[0] if args else UNDEFINED
         if function.type == "member_expression":
@@ -802,8 +804,7 @@ class Evaluator:
             receiver = self.value(receiver_node, module)
             if (receiver is UNDEFINED or receiver is None) and _optional(function):
                 return UNDEFINED  # `x?.f()` on a missing `x` short-circuits
-            method = text(function.child_by_field_name("property"))
-            return self.call_method(receiver, method, args, module)
+            return self.call_method(receiver, callee, args, module)
         return self.call_value(self.value(function, module), args, module)
 
     def call_method(self, receiver: Any, method: str, args: list[Any], module: Module) -> Any:
