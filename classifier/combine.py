@@ -334,18 +334,20 @@ def apply_probabilities(
     # action decides, and no model score adds an action the list does not hold.
     # (Weak rule evidence for a more severe listed action - a hint - still lets the model
     # escalate, as everywhere.)
-    declared = (
-        d.hit is not None
-        and not d.severe_hints
-        and any(q.field.endswith(".enum") for q in d.hit.evidence)
-    )
-    firm = declared or (
+    strong = (
         d.category != Category.Read
         and d.hit is not None
         and not d.hit.from_annotation
         and d.definition_score >= (FIRM_SEVERE if severe else FIRM)
         and not (best in SEVERE and not severe and p_best >= SEVERE_OVER_FIRM)
     )
+    declared = (
+        not strong
+        and d.hit is not None
+        and not d.severe_hints
+        and any(q.field.endswith(".enum") for q in d.hit.evidence)
+    )
+    firm = strong or declared
     agree = probs.get(d.category, 0.0)
     if firm:
         if steps is not None and declared:

@@ -121,15 +121,8 @@ _RISK = {r.value: r for r in Risk}
 
 def pack(label: Label) -> Packed:
     """A label as strings, numbers and tuples: pickled in C, no pydantic on either side."""
-    return (
-        label.category.value,
-        label.risk.value,
-        label.confidence,
-        label.rationale,
-        [(e.field, e.text, e.start, e.end, e.supports) for e in label.evidence],
-        label.flags,
-        label.classifier_version,
-    )
+    # A Label has every field LabelParts has, under the same names.
+    return pack_parts(label, label.classifier_version)  # type: ignore[arg-type]
 
 
 def pack_parts(parts: LabelParts, version: str) -> Packed:

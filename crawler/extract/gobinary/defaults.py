@@ -30,7 +30,7 @@ from crawler.extract.gobinary.machine import (
     Value,
 )
 from crawler.extract.gobinary.pclntab import FunctionTable
-from crawler.extract.gobinary.runtime_calls import RuntimeCalls, allocation
+from crawler.extract.gobinary.runtime_calls import AllocatingCalls
 from crawler.extract.gobinary.view import Corrupt
 
 # Packages whose flag registration calls are read: the standard library's and pflag
@@ -101,18 +101,13 @@ def choose(candidates: list[Candidate], groups: set[str]) -> Candidate | None:
     return best
 
 
-class _FlagModel(RuntimeCalls):
+class _FlagModel(AllocatingCalls):
     def __init__(self, finder: DefaultFinder) -> None:
-        super().__init__(finder.runtime)
+        super().__init__(finder.runtime, finder.types)
         self.finder = finder
         self.found: list[Candidate] = []
 
-    def call(self, machine: Machine, site: int, target: int | None) -> dict[int, Value] | None:
-        if target is None:
-            return None
-        runtime = self.runtime.get(target)
-        if runtime is not None:
-            return allocation(machine, site, runtime, self.finder.types)
+    def own_call(self, machine: Machine, site: int, target: int) -> dict[int, Value] | None:
         short = self.finder.flags.get(target)
         if short is None:
             return None

@@ -32,7 +32,7 @@ from crawler.extract.gobinary.machine import (
     Value,
 )
 from crawler.extract.gobinary.pclntab import Function
-from crawler.extract.gobinary.runtime_calls import RuntimeCalls, allocation
+from crawler.extract.gobinary.runtime_calls import AllocatingCalls
 from crawler.extract.gobinary.types import STRUCT
 from crawler.extract.gobinary.view import Corrupt
 
@@ -308,22 +308,17 @@ class _NoCalls:
         return False
 
 
-class _GroupModel(RuntimeCalls):
+class _GroupModel(AllocatingCalls):
     """Follows a caller's code: allocations (for struct literals and tables), named
     objects, and which tool-leading calls each named object's method receives."""
 
     def __init__(self, finder: GroupFinder, walked: Walked) -> None:
-        super().__init__(finder.runtime)
+        super().__init__(finder.runtime, finder.types)
         self.finder = finder
         self.walked = walked
         self.pending: list[int] = []  # tool-leading callees not yet claimed by a group
 
-    def call(self, machine: Machine, site: int, target: int | None) -> dict[int, Value] | None:
-        if target is None:
-            return None
-        runtime = self.runtime.get(target)
-        if runtime is not None:
-            return allocation(machine, site, runtime, self.finder.types)
+    def own_call(self, machine: Machine, site: int, target: int) -> dict[int, Value] | None:
         if target not in self.finder.own:
             return None
         name = self.finder.function_name(target) or ""

@@ -72,3 +72,24 @@ class RuntimeCalls:
 
     def keeps_registers(self, target: int) -> bool:
         return target in self._barriers
+
+
+class AllocatingCalls(RuntimeCalls):
+    """A call model that follows the runtime's allocations and typed copies (enough to
+    read struct literals and tables back) and hands every other direct call to
+    `own_call`; indirect calls are not followed."""
+
+    def __init__(self, runtime: dict[int, str], types: TypeReader) -> None:
+        super().__init__(runtime)
+        self.types = types
+
+    def call(self, machine: Machine, site: int, target: int | None) -> dict[int, Value] | None:
+        if target is None:
+            return None
+        runtime = self.runtime.get(target)
+        if runtime is not None:
+            return allocation(machine, site, runtime, self.types)
+        return self.own_call(machine, site, target)
+
+    def own_call(self, machine: Machine, site: int, target: int) -> dict[int, Value] | None:
+        raise NotImplementedError
