@@ -20,8 +20,12 @@ Then the model (a `Scorer`, or probabilities computed for a whole batch):
      rationale says so and the confidence drops by ESCALATED;
   3. when rules and model disagree, confidence drops by DISAGREE;
   4. annotation conflicts are judged against the final category.
-Every step is written to `Decision.steps` when a trace is asked for (`explain`
-prints it); a batch skips formatting the steps, which decide nothing.
+Every step is written to the trace when one is asked for (`explain` prints it); a
+batch skips formatting the steps, which decide nothing.
+
+A batch combines a tool in one pass over its hits (`_scan`), which gathers what the
+category, risk, flags and evidence need together, and keeps the decision in local
+variables rather than in objects made per tool.
 """
 
 from __future__ import annotations
@@ -32,8 +36,8 @@ from typing import NamedTuple, Protocol
 from classifier import trusted
 from classifier.engine import Hit, Quote
 from classifier.features import Features
-from classifier.flags import collect_flags, outside_injection
-from classifier.risk import REASON_TEXT, RiskRaise, assess_risk
+from classifier.flags import in_order, outside_injection
+from classifier.risk import MIN_WEIGHT, REASON_TEXT, RiskRaise, assess_risk
 from mcp_domain import Category, Evidence, Label, Risk, ToolDefinition
 from mcp_domain.labels import DEFAULT_RISK
 
@@ -77,6 +81,8 @@ EvidenceFn = Callable[[Features, list[Hit], Category], list[Evidence]]
 
 
 _SEVERITY = {c: c.severity for c in Category}  # the property searches a list each time
+_READ = Category.Read
+_DESTRUCTIVE = Category.Destructive
 
 
 def _hit_order(hit: Hit) -> tuple:
@@ -85,38 +91,46 @@ def _hit_order(hit: Hit) -> tuple:
     return (hit.from_annotation, -hit.weight, hit.rule.id)
 
 
-class _Tally:
-    """One pass over a tool's hits: the noisy-or score of every category the hits
-    support (from all hits, and from definition hits without annotations) and the
-    hit that best explains each."""
-
-    __slots__ = ("all_scores", "definition_scores", "best_hits")
-
-    def __init__(self, hits: list[Hit]) -> None:
-        # Misses multiplied in hit order, as a noisy-or over each category's weights.
-        all_miss: dict[Category, float] = {}
-        definition_miss: dict[Category, float] = {}
-        best: dict[Category, Hit] = {}
-        for hit in hits:
-            rule = hit.rule
+def _scan(hits: list[Hit]) -> tuple:
+    """One pass over a tool's hits for everything its label needs from them:
+    per category, the product of its hits' misses (1 - weight, multiplied in hit
+    order: one minus it is their noisy-or), from all hits and from definition hits
+    only; the hit that best explains each category; the risk hits strong enough to
+    raise; the flag hits; the flags the hits set; whether one marks a prompt injection.
+    """
+    all_miss: dict[Category, float] = {}
+    definition_miss: dict[Category, float] = {}
+    best: dict[Category, Hit] = {}
+    risky: list[Hit] = []
+    flagged: list[Hit] = []
+    flags: set[str] = set()
+    injection = False
+    for hit in hits:
+        rule = hit.rule
+        kind = rule.kind
+        if kind == "category":
             category = rule.category
-            if rule.kind != "category" or category is None:
-                continue
-            miss = 1.0 - hit.weight
-            all_miss[category] = all_miss.get(category, 1.0) * miss
-            if not hit.from_annotation:
-                definition_miss[category] = definition_miss.get(category, 1.0) * miss
-            current = best.get(category)
-            if current is None or _hit_order(hit) < _hit_order(current):
-                best[category] = hit
-        self.all_scores = {c: 1.0 - m for c, m in all_miss.items()}
-        self.definition_scores = {c: 1.0 - m for c, m in definition_miss.items()}
-        self.best_hits = best
-
-
-def _most_severe(scores: dict[Category, float]) -> Category | None:
-    supported = [c for c, s in scores.items() if s >= SUPPORT]
-    return max(supported, key=_SEVERITY.__getitem__) if supported else None
+            if category is not None:
+                miss = 1.0 - hit.weight
+                all_miss[category] = all_miss.get(category, 1.0) * miss
+                if not hit.from_annotation:
+                    definition_miss[category] = definition_miss.get(category, 1.0) * miss
+                current = best.get(category)
+                if current is None or _hit_order(hit) < _hit_order(current):
+                    best[category] = hit
+        elif kind == "risk":
+            if hit.weight >= MIN_WEIGHT:
+                risky.append(hit)
+        elif kind == "flag":
+            flagged.append(hit)
+            flag = rule.flag
+            if flag:
+                flags.add(flag)
+                # (only a flag rule has a flag: ruleset.Rule checks it)
+                injection = injection or flag == "prompt_injection"
+        if rule.also_flags:
+            flags.update(rule.also_flags)
+    return all_miss, definition_miss, best, risky, flagged, flags, injection
 
 
 def _where(path: str) -> str:
@@ -154,92 +168,39 @@ def _repeats(e: Quote | Evidence, shown: list[Quote | Evidence]) -> bool:
     return False
 
 
-class Decision:
-    # Slots: one is made per tool, and its fields are read and set many times.
-    __slots__ = (
-        "category",
-        "confidence",
-        "hit",
-        "conflict",
-        "note",
-        "rules_category",
-        "definition_score",
-        "model_evidence",
-        "steps",
-        "severe_hints",
-        "escalated",
-        "best_hits",
+# The opening sentence of a rationale explained by a rule's hit, by (category, the rule's
+# rationale, the hit's quotes): the sentence depends on nothing else, and the same quotes
+# of the same rule recur across tools ("delete" in a name). Bounded: emptied when full.
+_FIRST_SENTENCES: dict[tuple, str] = {}
+_MAX_FIRST_SENTENCES = 4096
+
+
+def _first_sentence(category: Category, hit: Hit) -> str:
+    template = hit.rule.rationale
+    key = (category, template, hit.evidence)
+    try:
+        return _FIRST_SENTENCES[key]
+    except KeyError:
+        pass
+    except TypeError:  # quotes that cannot be hashed: no memo
+        return f"{category}: {template.replace('{evidence}', _quote(hit.evidence))}."
+    if len(_FIRST_SENTENCES) >= _MAX_FIRST_SENTENCES:
+        _FIRST_SENTENCES.clear()
+    sentence = _FIRST_SENTENCES[key] = (
+        f"{category}: {template.replace('{evidence}', _quote(hit.evidence))}."
     )
-
-    def __init__(self, traced: bool = True) -> None:
-        self.category = Category.Read
-        self.confidence = 0.5
-        self.hit: Hit | None = None  # the hit that explains the category
-        self.conflict: Quote | None = None
-        self.note = ""
-        self.rules_category = Category.Read
-        self.definition_score = 0.0  # rule evidence for the category, annotations left out
-        self.model_evidence: list[Evidence] = []
-        # The steps taken, in words; None when nobody will read them.
-        self.steps: list[str] | None = [] if traced else None
-        # Weak definition evidence (below SUPPORT) for Financial or Destructive.
-        self.severe_hints: dict[Category, float] = {}
-        self.escalated = ""  # why the label is more severe than the model's best guess
-        self.best_hits: dict[Category, Hit] = {}  # per category, the hit that explains it
-
-
-def _decide(features: Features, hits: list[Hit], traced: bool = True) -> Decision:
-    d = Decision(traced)
-    tally = _Tally(hits)
-    d.best_hits = tally.best_hits
-    def_scores = tally.definition_scores
-    def_cat = _most_severe(def_scores) or Category.Read
-    ann = features.annotations
-    read_only = ann.get("readOnlyHint") is True
-    destructive = ann.get("destructiveHint") is True and not read_only
-
-    d.category = def_cat
-    if read_only and def_cat != Category.Read:
-        d.conflict = _READ_ONLY_TRUE
-    elif ann.get("destructiveHint") is False and def_cat == Category.Destructive:
-        d.conflict = _DESTRUCTIVE_FALSE
-    elif destructive and _SEVERITY[def_cat] < _SEVERITY[Category.Destructive]:
-        if def_cat == Category.Read and def_scores.get(Category.Read, 0.0) >= STRONG_READ:
-            d.conflict = _DESTRUCTIVE_TRUE
-        else:
-            d.category = Category.Destructive
-
-    d.hit = tally.best_hits.get(d.category)
-    score = tally.all_scores.get(d.category, 0.0)
-    if d.category == Category.Read:
-        # Read is the default: evidence for it raises confidence from 0.5.
-        d.confidence = 0.5 + 0.45 * score
-    else:
-        d.confidence = max(score, 0.5)
-    if not features.has_description:
-        d.confidence *= 0.8
-    if d.conflict is not None:
-        d.confidence *= 0.85
-    d.rules_category = d.category
-    d.definition_score = def_scores.get(d.category, 0.0)
-    severity = _SEVERITY[d.category]
-    d.severe_hints = {
-        c: s
-        for c, s in def_scores.items()
-        if c in SEVERE and HINT_MIN <= s < SUPPORT and _SEVERITY[c] > severity
-    }
-    if d.steps is not None:
-        d.steps.append(
-            f"rules: {d.category} (definition score {d.definition_score:.2f}, "
-            f"confidence {d.confidence:.2f})"
-        )
-    return d
+    return sentence
 
 
 # The annotations a definition can contradict, as quotes.
 _READ_ONLY_TRUE = Quote("annotations.readOnlyHint", "true", 0, 4)
 _DESTRUCTIVE_FALSE = Quote("annotations.destructiveHint", "false", 0, 5)
 _DESTRUCTIVE_TRUE = Quote("annotations.destructiveHint", "true", 0, 4)
+# Each as the label quotes it.
+_CONFLICT_EVIDENCE = {
+    q: q._replace(supports="annotation_conflict")
+    for q in (_READ_ONLY_TRUE, _DESTRUCTIVE_FALSE, _DESTRUCTIVE_TRUE)
+}
 
 
 def _conflict(category: Category, annotations: Mapping[str, bool]) -> Quote | None:
@@ -257,47 +218,39 @@ def _conflict(category: Category, annotations: Mapping[str, bool]) -> Quote | No
 
 # Most severe first: the order in which _argmax breaks ties.
 _BY_SEVERITY_DOWN = sorted(Category, key=lambda c: -_SEVERITY[c])
-_ALL_CATEGORIES = frozenset(Category)
 
 
 def _argmax(probs: Mapping[Category, float]) -> Category:
     # Ties go to the more severe category.
-    if len(probs) == len(_BY_SEVERITY_DOWN) and probs.keys() >= _ALL_CATEGORIES:
-        # The common case, without sorting per tool: the first strictly higher score wins,
-        # visiting the most severe category first (as max over the sorted keys does).
-        best = _BY_SEVERITY_DOWN[0]
-        top = probs[best]
-        for c in _BY_SEVERITY_DOWN[1:]:
-            p = probs[c]
-            if p > top:
-                best, top = c, p
-        return best
+    if len(probs) == len(_BY_SEVERITY_DOWN):
+        # The common case, without sorting per tool: max keeps the first of equal
+        # scores, visiting the most severe category first (as max over the sorted keys).
+        try:
+            return max(_BY_SEVERITY_DOWN, key=probs.__getitem__)
+        except KeyError:  # other keys than the categories
+            pass
     return max(sorted(probs, key=lambda c: -_SEVERITY[c]), key=lambda c: probs[c])
 
 
 def _best(
-    probs: Mapping[Category, float], hints: Mapping[Category, float], top: Category | None = None
+    probs: Mapping[Category, float], hints: Mapping[Category, float], top: Category
 ) -> Category:
     """The model's choice, escalated to Financial or Destructive when the evidence for one
     is above its threshold though not the top score (missing one costs the most).
-    `top`: `_argmax(probs)` when the caller has it."""
-    best = _argmax(probs) if top is None else top
+    `top`: `_argmax(probs)`."""
+    severity = _SEVERITY[top]
     for severe in SEVERE:
-        if _SEVERITY[severe] <= _SEVERITY[best]:
+        if _SEVERITY[severe] <= severity:
             continue
         p = probs.get(severe, 0.0)
         if p >= SEVERE_MIN or (severe in hints and p >= HINT_MODEL_MIN):
             return severe
-    return best
+    return top
 
 
 def _escalation(
-    best: Category,
-    probs: Mapping[Category, float],
-    hints: Mapping[Category, float],
-    top: Category | None = None,
+    best: Category, probs: Mapping[Category, float], hints: Mapping[Category, float], top: Category
 ) -> str:
-    top = _argmax(probs) if top is None else top
     if best == top:
         return ""
     why = (
@@ -309,145 +262,165 @@ def _escalation(
     return why + f", and missing a {best} tool costs more than a cautious label"
 
 
-def apply_probabilities(
-    d: Decision,
+def _lists_enum(evidence: Sequence[Quote]) -> bool:
+    for q in evidence:
+        if q.field.endswith(".enum"):
+            return True
+    return False
+
+
+def _apply_model(
+    probs: Mapping[Category, float],
+    category: Category,
+    confidence: float,
+    hit: Hit | None,
+    best_hits: dict[Category, Hit],
+    definition_score: float,
+    hints: dict[Category, float],
     features: Features,
     hits: list[Hit],
-    probs: Mapping[Category, float],
-    evidence_fn: EvidenceFn | None = None,
-) -> None:
-    """Steps 1-4 of the module docstring, on a decision the rules already made."""
-    if not probs:
-        return
+    evidence_fn: EvidenceFn | None,
+    steps: list[str] | None,
+) -> tuple:
+    """Steps 1-3 of the module docstring, on the category the rules chose:
+    (category, confidence, hit, note, escalated, model evidence)."""
+    rules_category = category
     top = _argmax(probs)
-    best = _best(probs, d.severe_hints, top)
+    best = _best(probs, hints, top)
     p_best = probs.get(best, 0.0)
-    escalation = _escalation(best, probs, d.severe_hints, top)
-    steps = d.steps
+    escalation = _escalation(best, probs, hints, top)
+    note = escalated = ""
+    model_evidence: Sequence[Evidence] = ()
     if steps is not None:
         shown = ", ".join(
             f"{c} {probs.get(c, 0.0):.2f}" for c in sorted(probs, key=_SEVERITY.__getitem__)
         )
         steps.append(f"model: {shown}")
-    severe = d.category in (Category.Financial, Category.Destructive)
+    severe = category in SEVERE
     # A tool that lists its actions in an enum says what it can do: its most severe listed
     # action decides, and no model score adds an action the list does not hold.
     # (Weak rule evidence for a more severe listed action - a hint - still lets the model
     # escalate, as everywhere.)
     strong = (
-        d.category != Category.Read
-        and d.hit is not None
-        and not d.hit.from_annotation
-        and d.definition_score >= (FIRM_SEVERE if severe else FIRM)
+        category != _READ
+        and hit is not None
+        and not hit.from_annotation
+        and definition_score >= (FIRM_SEVERE if severe else FIRM)
         and not (best in SEVERE and not severe and p_best >= SEVERE_OVER_FIRM)
     )
-    declared = (
-        not strong
-        and d.hit is not None
-        and not d.severe_hints
-        and any(q.field.endswith(".enum") for q in d.hit.evidence)
-    )
-    firm = strong or declared
-    agree = probs.get(d.category, 0.0)
-    if firm:
+    declared = not strong and hit is not None and not hints and _lists_enum(hit.evidence)
+    if strong or declared:
         if steps is not None and declared:
             steps.append("the actions are listed in an enum: the most severe one decides")
         elif steps is not None:
             limit = FIRM_SEVERE if severe else FIRM
             steps.append(
-                f"firm rule evidence ({d.definition_score:.2f} >= {limit}): the rules decide"
+                f"firm rule evidence ({definition_score:.2f} >= {limit}): the rules decide"
             )
-        if best == d.category:
-            d.confidence = max(d.confidence, (d.confidence + p_best) / 2)
+        if best == category:
+            confidence = max(confidence, (confidence + p_best) / 2)
     elif p_best >= MODEL_MIN or escalation:
-        if best != d.category:
+        if best != category:
             if escalation:
                 if steps is not None:
                     steps.append(escalation)
-                d.escalated = escalation
+                escalated = escalation
             elif steps is not None:
                 steps.append(f"the model decides: {best} at {p_best:.2f} >= {MODEL_MIN}")
-            d.note = f"the learned model scores {best} at {p_best:.2f}"
-            d.category = best
-            d.hit = d.best_hits.get(best)
-            if d.hit is None and evidence_fn is not None:
+            note = f"the learned model scores {best} at {p_best:.2f}"
+            category = best
+            hit = best_hits.get(best)
+            if hit is None and evidence_fn is not None:
                 try:
-                    d.model_evidence = evidence_fn(features, hits, best)
+                    model_evidence = evidence_fn(features, hits, best)
                 except Exception:  # evidence is a courtesy; the label stands without it
-                    d.model_evidence = []
-            d.confidence = p_best * 0.9
+                    model_evidence = []
+            confidence = p_best * 0.9
             if escalation:
                 # Escalated above the best guess: say so in a lower confidence.
-                d.confidence = min(d.confidence, probs[top]) * ESCALATED
+                confidence = min(confidence, probs[top]) * ESCALATED
         else:
             if steps is not None:
                 steps.append(f"the model agrees: {best} at {p_best:.2f}")
-            d.confidence = max(d.confidence, (d.confidence + p_best) / 2)
+            confidence = max(confidence, (confidence + p_best) / 2)
     else:
         if steps is not None:
             steps.append(
                 f"the model is unsure ({best} {p_best:.2f} < {MODEL_MIN}): the rules stand"
             )
-        d.confidence = (d.confidence * 2 + agree) / 3
-    rules_spoke = d.rules_category != Category.Read or d.definition_score > 0
-    if best != d.category or (rules_spoke and d.rules_category != d.category):
-        d.confidence *= DISAGREE
+        confidence = (confidence * 2 + probs.get(category, 0.0)) / 3
+    rules_spoke = rules_category != _READ or definition_score > 0
+    if best != category or (rules_spoke and rules_category != category):
+        confidence *= DISAGREE
         if steps is not None:
             steps.append(f"rules and model disagree: confidence x{DISAGREE}")
-    d.conflict = _conflict(d.category, features.annotations)
-    if d.conflict is not None:
-        d.confidence *= 0.85
-        if steps is not None:
-            steps.append(
-                f"annotation conflict: {d.conflict.field}={d.conflict.text} vs {d.category}"
-            )
+    return category, confidence, hit, note, escalated, model_evidence
 
 
-def _rationale(d: Decision, risk: str, raises: list[RiskRaise]) -> str:
-    if d.hit is not None:
-        clause = d.hit.rule.rationale.replace("{evidence}", _quote(d.hit.evidence))
-        first = f"{d.category}: {clause}."
-    elif d.note and d.model_evidence:
-        first = f"{d.category}: {d.note}, on {_quote(d.model_evidence)}."
-    elif d.note:
-        first = f"{d.category}: no rule matched; {d.note}."
+def _rationale(
+    category: Category,
+    hit: Hit | None,
+    note: str,
+    model_evidence: Sequence[Evidence],
+    risk: Risk,
+    raises: Sequence[RiskRaise],
+    escalated: str,
+    conflict: Quote | None,
+) -> str:
+    if hit is not None:
+        first = _first_sentence(category, hit)
+    elif note and model_evidence:
+        first = f"{category}: {note}, on {_quote(model_evidence)}."
+    elif note:
+        first = f"{category}: no rule matched; {note}."
     else:
         first = "Read by default: nothing in the definition says it changes state."
-    default = DEFAULT_RISK[d.category]
     second = f"Risk {risk}"
     if raises:
         reasons = "; ".join(f"{REASON_TEXT[r.reason]} ({_quote(r.evidence)})" for r in raises)
-        second += f", one step above {default} for {reasons}"
-    if d.escalated:
-        second = f"{d.escalated[0].upper()}{d.escalated[1:]}. {second}"
-    if d.conflict is not None:
+        second += f", one step above {DEFAULT_RISK[category]} for {reasons}"
+    if escalated:
+        second = f"{escalated[0].upper()}{escalated[1:]}. {second}"
+    if conflict is not None:
         second += (
-            f"; the {d.conflict.field.removeprefix('annotations.')}={d.conflict.text}"
+            f"; the {conflict.field.removeprefix('annotations.')}={conflict.text}"
             " annotation contradicts the definition"
         )
     return f"{first} {second}."
 
 
-def _evidence(d: Decision, raises: list[RiskRaise], hits: list[Hit]) -> list[Quote | Evidence]:
-    """The label's evidence: rule quotes, and the model's evidence (already Evidence)."""
-    items: list[Quote | Evidence] = []
-    if d.hit is not None:
-        items.extend(d.hit.evidence)
-    items.extend(d.model_evidence)
-    for h in hits:
-        if h.rule.kind == "category" and h.rule.category == d.category and h is not d.hit:
-            items.extend(h.evidence)
+def _evidence(
+    category: Category,
+    hit: Hit | None,
+    model_evidence: Sequence[Evidence],
+    hits: list[Hit],
+    raises: Sequence[RiskRaise],
+    conflict: Quote | None,
+    flagged: list[Hit],
+) -> list[Quote | Evidence]:
+    """The label's evidence: the explaining hit's quotes, the model's evidence (already
+    Evidence), the category's other hits, the risk raises, the conflict, the flag hits."""
+    items: list[Quote | Evidence] = list(hit.evidence) if hit is not None else []
+    if model_evidence:
+        items.extend(model_evidence)
+    if hit is not None and len(hits) > 1:
+        # (no hit of the category is there without one that explains it)
+        for h in hits:
+            if h is not hit and h.rule.kind == "category" and h.rule.category == category:
+                items.extend(h.evidence)
     for r in raises:
         items.extend(r.evidence)
-    if d.conflict is not None:
-        items.append(d.conflict._replace(supports="annotation_conflict"))
-    for h in hits:
-        if h.rule.kind == "flag":
-            items.extend(h.evidence)
+    if conflict is not None:
+        items.append(_CONFLICT_EVIDENCE[conflict])
+    for h in flagged:
+        items.extend(h.evidence)
     if len(items) <= 1:
         return items
+    if not model_evidence:
+        # Quotes only: a Quote is a tuple of Evidence's fields in order, its own key for
+        # the dedupe, which keeps the first of equal ones.
+        return list(dict.fromkeys(items))[:MAX_EVIDENCE]
     # Evidence equality compares its fields: dedupe on them (pydantic's __eq__ is slow).
-    # A Quote is a tuple of those fields in that order: it is its own key.
     unique: list[Quote | Evidence] = []
     seen: set[tuple] = set()
     for e in items:
@@ -514,16 +487,9 @@ def combine(
 
 def label_of(parts: LabelParts, version: str) -> Label:
     make = trusted.evidence  # quotes of our own scan: built unvalidated
-    evidence = [e if type(e) is Evidence else make(*e) for e in parts.evidence]
-    return trusted.label(
-        category=parts.category,
-        risk=parts.risk,
-        confidence=parts.confidence,
-        rationale=parts.rationale,
-        evidence=evidence,
-        flags=parts.flags,
-        classifier_version=version,
-    )
+    category, risk, confidence, rationale, quotes, flags = parts
+    evidence = [e if type(e) is Evidence else make(*e) for e in quotes]
+    return trusted.label(category, risk, confidence, rationale, evidence, flags, version)
 
 
 def combine_parts(
@@ -536,35 +502,103 @@ def combine_parts(
     trace: list[str] | None = None,
 ) -> LabelParts:
     """What `combine` builds its label from."""
-    # Category words inside an injected instruction are the attacker's, not the tool's.
+    steps: list[str] | None = [] if trace is not None else None
+    all_miss, definition_miss, best_hits, risky, flagged, flags, injection = _scan(hits)
     injected: frozenset[Category] = frozenset()
-    for hit in hits:
-        if hit.rule.flag == "prompt_injection":  # (rare: look no further otherwise)
-            kept = outside_injection(features, hits)
-            injected = _injected_only(hits, kept)
+    if injection:
+        # Category words inside an injected instruction are the attacker's, not the tool's.
+        kept = outside_injection(features, hits)
+        injected = _injected_only(hits, kept)
+        if kept is not hits:
             hits = kept
-            break
-    d = _decide(features, hits, traced=trace is not None)
+            all_miss, definition_miss, best_hits, risky, flagged, flags, _ = _scan(hits)
+
+    # The rules: the most severe category the definition supports...
+    definition_scores: dict[Category, float] = {}
+    category = _READ
+    severity = 0
+    for c, miss in definition_miss.items():
+        score = definition_scores[c] = 1.0 - miss
+        if score >= SUPPORT and _SEVERITY[c] > severity:
+            category, severity = c, _SEVERITY[c]
+    # ...weighed against the annotations.
+    conflict: Quote | None = None
+    annotations = features.annotations
+    if annotations:
+        read_only = annotations.get("readOnlyHint") is True
+        destructive_hint = annotations.get("destructiveHint")
+        if read_only and category != _READ:
+            conflict = _READ_ONLY_TRUE
+        elif destructive_hint is False and category == _DESTRUCTIVE:
+            conflict = _DESTRUCTIVE_FALSE
+        elif destructive_hint is True and not read_only and severity < _SEVERITY[_DESTRUCTIVE]:
+            if category == _READ and definition_scores.get(_READ, 0.0) >= STRONG_READ:
+                conflict = _DESTRUCTIVE_TRUE
+            else:
+                category = _DESTRUCTIVE
+    hit = best_hits.get(category)
+    miss = all_miss.get(category)
+    score = 0.0 if miss is None else 1.0 - miss
+    if category == _READ:
+        # Read is the default: evidence for it raises confidence from 0.5.
+        confidence = 0.5 + 0.45 * score
+    else:
+        confidence = 0.5 if 0.5 > score else score  # max(score, 0.5)
+    if not features.has_description:
+        confidence *= 0.8
+    if conflict is not None:
+        confidence *= 0.85
+    definition_score = definition_scores.get(category, 0.0)
+    # Weak definition evidence (below SUPPORT) for Financial or Destructive.
+    hints: dict[Category, float] = {}
+    severity = _SEVERITY[category]
+    for c, score in definition_scores.items():
+        if HINT_MIN <= score < SUPPORT and c in SEVERE and _SEVERITY[c] > severity:
+            hints[c] = score
+    if steps is not None:
+        steps.append(
+            f"rules: {category} (definition score {definition_score:.2f}, "
+            f"confidence {confidence:.2f})"
+        )
+
+    # The model.
+    note = escalated = ""
+    model_evidence: Sequence[Evidence] = ()
     if probs is None and scorer is not None:
         probs = scorer.predict_proba(tool)
         evidence_fn = evidence_fn or getattr(scorer, "evidence", None)
-    if probs is not None:
+    if probs:
         if injected:
-            probs = _without_injected(probs, injected, d.steps)
-        apply_probabilities(d, features, hits, probs, evidence_fn)
-    risk, raises = assess_risk(d.category, hits)
-    if trace is not None and d.steps is not None:
-        d.steps.append(f"final: {d.category}, risk {risk}")
-        trace.extend(d.steps)
+            probs = _without_injected(probs, injected, steps)
+        category, confidence, hit, note, escalated, model_evidence = _apply_model(
+            probs, category, confidence, hit, best_hits, definition_score, hints,
+            features, hits, evidence_fn, steps,
+        )  # fmt: skip
+        # Annotation conflicts are judged against the final category.
+        conflict = _conflict(category, annotations) if annotations else None
+        if conflict is not None:
+            confidence *= 0.85
+            if steps is not None:
+                steps.append(f"annotation conflict: {conflict.field}={conflict.text} vs {category}")
+
+    if risky:
+        risk, raises = assess_risk(category, risky)
+    else:
+        risk, raises = DEFAULT_RISK[category], []
+    if steps is not None:
+        steps.append(f"final: {category}, risk {risk}")
+        trace.extend(steps)  # type: ignore[union-attr]
+    if conflict is not None:
+        flags.add("annotation_conflict")
     # Every value is of its label field's type and in range by construction.
     return _new_parts(
         LabelParts,
         (
-            d.category,
+            category,
             risk,
-            float(round(min(max(d.confidence, 0.0), MAX_CONFIDENCE), 3)),
-            _rationale(d, str(risk), raises),
-            _evidence(d, raises, hits),
-            collect_flags(hits, d.conflict is not None),
+            float(round(min(max(confidence, 0.0), MAX_CONFIDENCE), 3)),
+            _rationale(category, hit, note, model_evidence, risk, raises, escalated, conflict),
+            _evidence(category, hit, model_evidence, hits, raises, conflict, flagged),
+            in_order(flags) if flags else [],
         ),
     )

@@ -31,6 +31,11 @@ def collect_flags(hits: list[Hit], annotation_conflict: bool) -> list[str]:
         found.update(hit.rule.also_flags)
     if annotation_conflict:
         found.add("annotation_conflict")
+    return in_order(found)
+
+
+def in_order(found: set[str]) -> list[str]:
+    """The flags of `found` in the taxonomy's order (combine.py gathers them itself)."""
     return [f for f in FLAG_ORDER if f in found]
 
 
