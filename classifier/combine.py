@@ -468,6 +468,7 @@ class LabelParts(NamedTuple):
 
 
 _new_parts = tuple.__new__  # LabelParts(...) without the generated Python __new__
+_NOTHING_INJECTED: frozenset[Category] = frozenset()
 
 
 def combine(
@@ -504,7 +505,7 @@ def combine_parts(
     """What `combine` builds its label from."""
     steps: list[str] | None = [] if trace is not None else None
     all_miss, definition_miss, best_hits, risky, flagged, flags, injection = _scan(hits)
-    injected: frozenset[Category] = frozenset()
+    injected = _NOTHING_INJECTED
     if injection:
         # Category words inside an injected instruction are the attacker's, not the tool's.
         kept = outside_injection(features, hits)
@@ -581,22 +582,31 @@ def combine_parts(
             if steps is not None:
                 steps.append(f"annotation conflict: {conflict.field}={conflict.text} vs {category}")
 
+    raises: Sequence[RiskRaise] = ()
     if risky:
         risk, raises = assess_risk(category, risky)
     else:
-        risk, raises = DEFAULT_RISK[category], []
+        risk = DEFAULT_RISK[category]
     if steps is not None:
         steps.append(f"final: {category}, risk {risk}")
         trace.extend(steps)  # type: ignore[union-attr]
     if conflict is not None:
         flags.add("annotation_conflict")
+    # round(min(max(confidence, 0.0), MAX_CONFIDENCE), 3), as a float, without the calls
+    if 0.0 > confidence:
+        confidence = 0.0
+    if MAX_CONFIDENCE < confidence:
+        confidence = MAX_CONFIDENCE
+    confidence = round(confidence, 3)
+    if type(confidence) is not float:  # a scorer's numpy scalar
+        confidence = float(confidence)
     # Every value is of its label field's type and in range by construction.
     return _new_parts(
         LabelParts,
         (
             category,
             risk,
-            float(round(min(max(confidence, 0.0), MAX_CONFIDENCE), 3)),
+            confidence,
             _rationale(category, hit, note, model_evidence, risk, raises, escalated, conflict),
             _evidence(category, hit, model_evidence, hits, raises, conflict, flagged),
             in_order(flags) if flags else [],

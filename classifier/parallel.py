@@ -22,9 +22,11 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
+from itertools import starmap
 
 from classifier import trusted
 from classifier.combine import LabelParts
+from classifier.engine import Quote
 from mcp_domain import Category, Label, Risk, ToolDefinition
 
 PARALLEL_MIN = 4_000  # smaller batches: forking costs more than it saves
@@ -117,23 +119,41 @@ def _chunks(n: int, parts: int) -> list[tuple[int, int]]:
 # -- labels as plain values ---------------------------------------------------------
 _CATEGORY = {c.value: c for c in Category}
 _RISK = {r.value: r for r in Risk}
+# Member -> value by a dict lookup (the enum's `value` property runs Python code).
+_CATEGORY_VALUE = {c: c.value for c in Category}
+_RISK_VALUE = {r: r.value for r in Risk}
 
 
 def pack(label: Label) -> Packed:
     """A label as strings, numbers and tuples: pickled in C, no pydantic on either side."""
-    # A Label has every field LabelParts has, under the same names.
-    return pack_parts(label, label.classifier_version)  # type: ignore[arg-type]
+    return _packed(
+        label.category,
+        label.risk,
+        label.confidence,
+        label.rationale,
+        label.evidence,
+        label.flags,
+        label.classifier_version,
+    )
 
 
 def pack_parts(parts: LabelParts, version: str) -> Packed:
     """What `pack` gives for the label `combine.label_of(parts, version)` would build."""
+    return _packed(*parts, version)
+
+
+def _packed(category, risk, confidence, rationale, evidence, flags, version) -> Packed:
     return (
-        parts.category.value,
-        parts.risk.value,
-        parts.confidence,
-        parts.rationale,
-        [(e.field, e.text, e.start, e.end, e.supports) for e in parts.evidence],
-        parts.flags,
+        _CATEGORY_VALUE[category],
+        _RISK_VALUE[risk],
+        confidence,
+        rationale,
+        # (a Quote is a tuple of these fields already)
+        [
+            tuple(e) if type(e) is Quote else (e.field, e.text, e.start, e.end, e.supports)
+            for e in evidence
+        ],
+        flags,
         version,
     )
 
@@ -141,15 +161,14 @@ def pack_parts(parts: LabelParts, version: str) -> Packed:
 def unpack(row: Packed) -> Label:
     """The label `pack` was given (built unvalidated: a child of this process made it)."""
     category, risk, confidence, rationale, evidence, flags, version = row
-    evidence_of = trusted.evidence
     return trusted.label(
-        category=_CATEGORY[category],
-        risk=_RISK[risk],
-        confidence=confidence,
-        rationale=rationale,
-        evidence=[evidence_of(*e) for e in evidence],
-        flags=flags,
-        classifier_version=version,
+        _CATEGORY[category],
+        _RISK[risk],
+        confidence,
+        rationale,
+        list(starmap(trusted.evidence, evidence)),
+        flags,
+        version,
     )
 
 

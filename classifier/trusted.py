@@ -21,19 +21,41 @@ from mcp_domain import Category, Evidence, Label, Risk
 
 _new = object.__new__
 _set = object.__setattr__
-_EVIDENCE_FIELDS = frozenset(("field", "text", "start", "end", "supports"))
-_LABEL_FIELDS = frozenset(
-    ("category", "risk", "confidence", "rationale", "evidence", "flags", "classifier_version")
-)
+
+
+def _setter(cls: type[BaseModel], name: str) -> Callable[[Any, Any], None]:
+    """What sets the instance attribute `name` of `cls` as object.__setattr__ does: the
+    descriptor of its slot (or of __dict__) found on the class, called straight (three
+    times cheaper than object.__setattr__, which a class with its own __setattr__
+    makes check its arguments first); object.__setattr__ when there is none."""
+    for klass in cls.__mro__:
+        descriptor = vars(klass).get(name)
+        if descriptor is not None:
+            setter = getattr(descriptor, "__set__", None)
+            if setter is not None:
+                return setter
+            break
+    return lambda model, value: _set(model, name, value)
+
+
+_evidence_dict = _setter(Evidence, "__dict__")
+_evidence_fields_set = _setter(Evidence, "__pydantic_fields_set__")
+_evidence_extra = _setter(Evidence, "__pydantic_extra__")
+_evidence_private = _setter(Evidence, "__pydantic_private__")
+_label_dict = _setter(Label, "__dict__")
+_label_fields_set = _setter(Label, "__pydantic_fields_set__")
+_label_extra = _setter(Label, "__pydantic_extra__")
+_label_private = _setter(Label, "__pydantic_private__")
 
 
 def _evidence(field: str, text: str, start: int, end: int, supports: str) -> Evidence:
     model = _new(Evidence)
-    values = {"field": field, "text": text, "start": start, "end": end, "supports": supports}
-    _set(model, "__dict__", values)
-    _set(model, "__pydantic_fields_set__", set(_EVIDENCE_FIELDS))
-    _set(model, "__pydantic_extra__", None)
-    _set(model, "__pydantic_private__", None)
+    _evidence_dict(
+        model, {"field": field, "text": text, "start": start, "end": end, "supports": supports}
+    )
+    _evidence_fields_set(model, {"field", "text", "start", "end", "supports"})
+    _evidence_extra(model, None)
+    _evidence_private(model, None)
     return model
 
 
@@ -47,19 +69,24 @@ def _label(
     classifier_version: str,
 ) -> Label:
     model = _new(Label)
-    values = {
-        "category": category,
-        "risk": risk,
-        "confidence": confidence,
-        "rationale": rationale,
-        "evidence": evidence,
-        "flags": flags,
-        "classifier_version": classifier_version,
-    }
-    _set(model, "__dict__", values)
-    _set(model, "__pydantic_fields_set__", set(_LABEL_FIELDS))
-    _set(model, "__pydantic_extra__", None)
-    _set(model, "__pydantic_private__", None)
+    _label_dict(
+        model,
+        {
+            "category": category,
+            "risk": risk,
+            "confidence": confidence,
+            "rationale": rationale,
+            "evidence": evidence,
+            "flags": flags,
+            "classifier_version": classifier_version,
+        },
+    )
+    _label_fields_set(
+        model,
+        {"category", "risk", "confidence", "rationale", "evidence", "flags", "classifier_version"},
+    )
+    _label_extra(model, None)
+    _label_private(model, None)
     return model
 
 
