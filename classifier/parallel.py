@@ -38,6 +38,8 @@ MIN_CHUNK = 200
 # A child that has not answered after this long (plus per tool) is given up on.
 TIMEOUT_BASE = 60.0
 TIMEOUT_PER_TOOL = 0.005
+# A child that said it was done and has still not exited after this long is killed.
+EXIT_GRACE = 5.0
 
 Packed = tuple  # one label as plain values, see `pack`
 ClassifyList = Callable[[list[ToolDefinition]], list[Label]]
@@ -221,6 +223,7 @@ class _Child:
         self.receiver = receiver
         self.chunks = chunks
         self.done = proc is None  # no more messages will come
+        self.signed_off = False  # it said it was done (or failed) and is exiting
         self.labels: dict[int, list[Label]] = {}
 
     def take_ready(self) -> None:
@@ -252,6 +255,7 @@ class _Child:
         status, k, rows = message
         if status != "chunk":
             self.done = True  # "done", or "error": what it did not send is labelled here
+            self.signed_off = status in ("done", "error")
         elif isinstance(k, int) and 0 <= k < len(self.chunks) and k not in self.labels:
             chunk = _unpacked(rows, self.chunks[k])
             if chunk is not None:
@@ -259,11 +263,36 @@ class _Child:
 
     def _close(self) -> None:
         self.receiver.close()
-        if self.proc is not None:
-            self.proc.join(timeout=1.0)
-            if self.proc.is_alive():
-                self.proc.kill()
-                self.proc.join()
+        if self.proc is None:
+            return
+        if self.signed_off:
+            # Not waited for: the kernel takes tens of milliseconds to free a child's
+            # memory, and the labels are complete. Reaped by the next batch (or by
+            # multiprocessing when this process exits).
+            _exiting.append((self.proc, time.monotonic()))
+            return
+        self.proc.join(timeout=1.0)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+
+
+# Children of earlier batches that said they were done, with when: (process, since).
+_exiting: list[tuple] = []
+
+
+def _reap_exited() -> None:
+    """Reap the children of earlier batches that have exited; kill any still there
+    EXIT_GRACE seconds after it said it was done."""
+    still = []
+    for proc, since in _exiting:
+        if proc.is_alive():  # (which reaps it if it has exited)
+            if time.monotonic() - since < EXIT_GRACE:
+                still.append((proc, since))
+                continue
+            proc.kill()
+            proc.join()
+    _exiting[:] = still
 
 
 def classify_split(
@@ -276,6 +305,7 @@ def classify_split(
 
     Children use `classify_packed` when given (labels as `pack` gives them)."""
     global _job
+    _reap_exited()
     parts = max(1, min(workers or MAX_WORKERS, _cpus() if workers is None else workers))
     chunks = _chunks(len(tools), parts)
     if parts < 2 or len(chunks) < 2:

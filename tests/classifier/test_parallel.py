@@ -3,7 +3,9 @@ covering the batch, and a child that fails or dies costs time, never labels."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import time
 
 import pytest
 
@@ -63,3 +65,19 @@ def test_a_worker_packs_what_the_labels_would_pack():
     tools = _tools() + [_tools(1)[0].model_copy(update={"input_schema": {"type": 3}})]
     packed = classifier._classify_list(tools, packed=True)
     assert packed == [parallel.pack(label) for label in classifier._classify_list(tools)]
+
+
+@needs_fork
+def test_a_child_that_signed_off_is_reaped_by_a_later_batch_not_waited_for():
+    tools = _tools(300)
+    split = parallel.classify_split(tools, classifier._classify_list, workers=2)
+    assert split is not None
+    assert _dump(split) == _dump(classifier.classify_many(tools, workers=1))
+    # Left to exit on its own; the next batch (here: its first step) reaps it.
+    assert [proc for proc, _since in parallel._exiting]
+    deadline = time.monotonic() + 30
+    while parallel._exiting and time.monotonic() < deadline:
+        time.sleep(0.01)
+        parallel._reap_exited()
+    assert parallel._exiting == []
+    assert multiprocessing.active_children() == []
