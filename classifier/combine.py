@@ -31,6 +31,7 @@ variables rather than in objects made per tool.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 from typing import NamedTuple, Protocol
 
 from classifier import trusted
@@ -276,7 +277,7 @@ def _apply_model(
     hit: Hit | None,
     best_hits: dict[Category, Hit],
     definition_score: float,
-    hints: dict[Category, float],
+    hints: Mapping[Category, float],
     features: Features,
     hits: list[Hit],
     evidence_fn: EvidenceFn | None,
@@ -469,6 +470,7 @@ class LabelParts(NamedTuple):
 
 _new_parts = tuple.__new__  # LabelParts(...) without the generated Python __new__
 _NOTHING_INJECTED: frozenset[Category] = frozenset()
+_NO_HINTS: Mapping[Category, float] = MappingProxyType({})
 
 
 def combine(
@@ -515,7 +517,7 @@ def combine_parts(
             all_miss, definition_miss, best_hits, risky, flagged, flags, _ = _scan(hits)
 
     # The rules: the most severe category the definition supports...
-    definition_scores: dict[Category, float] = {}
+    definition_scores = definition_miss  # (turned into scores in place: one dict less)
     category = _READ
     severity = 0
     for c, miss in definition_miss.items():
@@ -551,11 +553,11 @@ def combine_parts(
         confidence *= 0.85
     definition_score = definition_scores.get(category, 0.0)
     # Weak definition evidence (below SUPPORT) for Financial or Destructive.
-    hints: dict[Category, float] = {}
+    hints: Mapping[Category, float] = _NO_HINTS  # (read only: shared while empty)
     severity = _SEVERITY[category]
     for c, score in definition_scores.items():
         if HINT_MIN <= score < SUPPORT and c in SEVERE and _SEVERITY[c] > severity:
-            hints[c] = score
+            hints = {**hints, c: score}
     if steps is not None:
         steps.append(
             f"rules: {category} (definition score {definition_score:.2f}, "
