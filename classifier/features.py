@@ -191,29 +191,32 @@ class _Collector:
                     self.schema(option, f"{path}.{key}.{i}", depth + 1)
 
     def top_prop(self, name: Any, spec: Any) -> None:
-        """`prop` for a property of the input schema itself, its fields shared by every
-        schema holding the same property (the key stands for its exact values, as in
-        `schema_part`)."""
-        fields = self.fields
-        try:
-            key = marshal.dumps((name, spec), 2)
-        except (ValueError, TypeError, RecursionError, OverflowError):
-            key = None
-        made = None if key is None or len(key) > _MEMO_KEY_BYTES else _prop_memo.get(key)
+        """`prop` for a property of the input schema itself. A plain leaf (a name and
+        at most a description, both exact strings) gives fields that depend on those two
+        strings only: they are made once and shared."""
+        key = None
+        if type(name) is str and type(spec) is dict and _PLAIN_LEAF_KEYS.isdisjoint(spec):
+            desc = spec.get("description")
+            if desc is None or type(desc) is str:
+                key = (name, desc)
+        made = None if key is None else _prop_memo.get(key)
         if made is None:
+            if key is None:
+                self.prop(str(name), spec, f"{_SCHEMA_PATH}.properties.{name}", 0)
+                return
             col = _Collector([])
-            col.prop(str(name), spec, f"{_SCHEMA_PATH}.properties.{name}", 0)
+            col.prop(name, spec, f"{_SCHEMA_PATH}.properties.{name}", 0)
             made = tuple(col.fields)
-            if key is not None and len(key) <= _MEMO_KEY_BYTES:
-                if len(_prop_memo) >= _MEMO_SIZE:
-                    _prop_memo.clear()
-                _prop_memo[key] = made
+            if len(_prop_memo) >= _MEMO_SIZE:
+                _prop_memo.clear()
+            _prop_memo[key] = made
+        fields = self.fields
         if len(fields) + len(made) <= MAX_FIELDS:
             # Made from an empty list, the fields are those made after `fields`, as
             # MAX_FIELDS stops nothing here.
             fields.extend(made)
         else:
-            self.prop(str(name), spec, f"{_SCHEMA_PATH}.properties.{name}", 0)
+            self.prop(name, spec, f"{_SCHEMA_PATH}.properties.{name}", 0)
 
     def prop(self, name: str, spec: Any, path: str, depth: int) -> None:
         if len(self.fields) >= MAX_FIELDS:
@@ -241,7 +244,7 @@ class _Collector:
 
 
 _SCHEMA_PATH = "inputSchema"
-# Schemas and properties are looked up by their marshal serialisation, made in C: it
+# Schemas are looked up by their marshal serialisation, made in C: it
 # stands for the exact values and types (True, 1, 1.0 and "1" all differ). Version 2
 # writes no back-references, so equal values give equal keys whatever objects they
 # share. Values marshal cannot write (other types, cycles, extreme depth) and large
@@ -249,7 +252,10 @@ _SCHEMA_PATH = "inputSchema"
 _MEMO_KEY_BYTES = 4_000
 _MEMO_SIZE = 20_000
 _schema_memo: dict[bytes, SchemaPart] = {}
-_prop_memo: dict[bytes, tuple[FieldText, ...]] = {}
+_prop_memo: dict[tuple[str, str | None], tuple[FieldText, ...]] = {}
+# Keys that make a property more than a plain leaf (enum and default values would need
+# their exact types in a key; nested keys hold more fields).
+_PLAIN_LEAF_KEYS = _NESTED_KEYS | {"enum", "default"}
 
 
 def build_schema_part(schema: dict) -> SchemaPart:
