@@ -63,14 +63,24 @@ def text_views(features: Features) -> tuple[str, str, str]:
         body = descriptions[0].text[:MAX_BODY_CHARS]
     else:
         body = _body(by_kind)
+    part = features.schema_part
+    if part is None:
+        return name, body, _schema_view(by_kind)
+    # Property names and enums come from the schema only: its view is made once.
+    schema = part.view
+    if schema is None:
+        schema = part.view = _schema_view(by_kind)
+    return name, body, schema
+
+
+def _schema_view(by_kind: dict[str, list[FieldText]]) -> str:
     names = by_kind.get("property_name")
     enums = by_kind.get("enum")
     if not names and not enums:
-        return name, body, ""
-    schema = " ".join(
+        return ""
+    return " ".join(
         part for part in (_tokens_text(names or []), _tokens_text(enums or [])) if part
     )[:MAX_SCHEMA_CHARS]
-    return name, body, schema
 
 
 def _body(by_kind: dict[str, list[FieldText]]) -> str:

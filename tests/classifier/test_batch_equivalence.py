@@ -61,6 +61,9 @@ def _plain_labels(tools: list[ToolDefinition], monkeypatch) -> list:
             frozenset(t.text for t in toks),
         ),
     )
+    # Fresh schema and property memos: every field is made by the patched tokenizer.
+    monkeypatch.setattr(features_module, "_schema_memo", {})
+    monkeypatch.setattr(features_module, "_prop_memo", {})
     engine = classifier._engine()
     model = default_model()
     assert model is not None
