@@ -34,6 +34,12 @@ class Branches:
         self.full = (1 << len(self.branches)) - 1
         starts = [branch_literals(branch) for branch in self.branches]
         splittable = not any(_GROUP_REFERENCE.search(p) for p in patterns)
+        # (branch bit, the literals its matches start with) for the branches whose starts
+        # are known, when branches can be tried apart: a scan that indexes these finds,
+        # where a literal stands, just the branches one of whose own literals stands there.
+        self.branch_literals: list[tuple[int, frozenset[tuple[str, bool]]]] = (
+            [(1 << i, found) for i, found in enumerate(starts) if found] if splittable else []
+        )
         # (bit, literals one of which every match of the branch holds), rarer ones only
         self.rarer: list[tuple[int, tuple[str, ...]]] = []
         for i, (branch, found) in enumerate(zip(self.branches, starts, strict=True)):
@@ -79,3 +85,11 @@ class Branches:
             compiled = re.compile("|".join(f"(?:{b})" for b in chosen), re.IGNORECASE)
             self._compiled[mask] = compiled
         return compiled
+
+    def needs(self, mask: int) -> tuple[str, ...] | None:
+        """For branches `mask` that all hold rarer literals: those literals, one of which
+        a folded text must contain for one of the branches to match (what `fitting`
+        asks, without a call); None when a branch holds none."""
+        if not mask or mask & self._rarer_bits != mask:
+            return None
+        return tuple(sorted({lit for bit, lits in self.rarer if mask & bit for lit in lits}))

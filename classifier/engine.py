@@ -204,7 +204,10 @@ class Engine:
             if any(cm.spec.annotation is not None for cm in cr.matches)
         }
         self._scanner = FieldScanner(
-            [m for m in matches if m.spec.annotation is None], _token_spans, _regex_spans
+            [m for m in matches if m.spec.annotation is None],
+            _token_spans,
+            _regex_spans,
+            _accepted,
         )
 
     # -- fast path --------------------------------------------------------------
@@ -480,6 +483,15 @@ def _regex_spans(
         if len(spans) >= 2:
             break
     return spans
+
+
+def _accepted(cm: _CompiledMatch, lower: str, start: int) -> bool:
+    """Whether a match of `cm` at `start` stands, by the text before it (the filters
+    of `_regex_spans`)."""
+    spec = cm.spec
+    if spec.negatable and _NEGATION.search(_clause_before(lower, start)):
+        return False
+    return not spec.verb_position or _in_verb_position(lower, start)
 
 
 def _matches_at(regex: re.Pattern[str], text: str, starts: list[int]):

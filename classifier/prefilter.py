@@ -174,7 +174,7 @@ def needs_non_ascii(pattern: str) -> bool:
     return bool(ranges)
 
 
-def _trie_source(literals: list[str]) -> str:
+def trie_source(literals: list[str]) -> str:
     """A pattern matching the longest of `literals` that stands at a position. The
     literals form a trie, so the engine branches on one character at a time instead
     of trying every literal; a literal found has as prefixes all the others that
@@ -205,7 +205,7 @@ def trie_pattern(literals: list[str], anchored: bool = False) -> re.Pattern[str]
     if not literals:
         return None
     # Anchored: only at word boundaries (folding keeps every character's word-ness).
-    return re.compile(("\\b" if anchored else "") + "(?=(" + _trie_source(literals) + "))")
+    return re.compile(("\\b" if anchored else "") + "(?=(" + trie_source(literals) + "))")
 
 
 class LiteralScan:
@@ -221,7 +221,7 @@ class LiteralScan:
     """
 
     def __init__(self, literals: list[str], anchored: bool) -> None:
-        source = "(?=(" + _trie_source(literals) + "))"
+        source = "(?=(" + trie_source(literals) + "))"
         self.at_start: re.Pattern[str] | None = None
         self.shift = 0
         if not anchored:

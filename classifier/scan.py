@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from classifier.prefilter import LiteralScan
+from classifier.prefilter import LiteralScan, trie_source
 
 if TYPE_CHECKING:
     from classifier.engine import _CompiledMatch
@@ -55,8 +55,14 @@ class _KindTable:
                 continue
             starts = cm.starts
             assert cm.branches is not None
-            for lit in starts.literals:
-                by_literal.setdefault(lit, {})[cm.key] = cm.branches.masks[lit]
+            if cm.branches.branch_literals:
+                for bit, literals in cm.branches.branch_literals:
+                    for lit in literals:
+                        fits = by_literal.setdefault(lit, {})
+                        fits[cm.key] = fits.get(cm.key, 0) | bit
+            else:
+                for lit in starts.literals:
+                    by_literal.setdefault(lit, {})[cm.key] = cm.branches.masks[lit]
             if starts.at_zero or starts.zero_literals or starts.spaced_literals:
                 at_zero.append(
                     (cm.key, starts.at_zero, starts.zero_literals, starts.spaced_literals)
@@ -74,6 +80,15 @@ class _KindTable:
         self.zero_always = any(entry[1] for entry in at_zero)
         self.zero_openings = tuple(sorted({lit for entry in at_zero for lit in entry[2]}))
         self.zero_spaced = tuple(sorted({lit for entry in at_zero for lit in entry[3]}))
+        # The same test in one match (lstrip and \s skip the same white space).
+        self.zero_test: re.Pattern[str] | None = None
+        if at_zero and not self.zero_always:
+            tests = []
+            if self.zero_openings:
+                tests.append(trie_source(list(self.zero_openings)))
+            if self.zero_spaced:
+                tests.append("\\s*" + trie_source(list(self.zero_spaced)))
+            self.zero_test = re.compile("|".join(f"(?:{t})" for t in tests))
         self.whole = tuple(whole)
         self.whole_ascii = tuple(w for w in whole if w[1] or w[3] is not None)  # (not non_ascii)
         full = {cm.key: cm.branches.full for cm in matches if cm.branches is not None}
@@ -99,6 +114,21 @@ class _KindTable:
                     sorted((k, -1 if m == full[k] else m) for k, m in fits.items())
                 )
             self.scans.append((scan, closure))
+        # The scanner the fast path reads (the first: word-start literals, the most), with
+        # the plans made so far for its literals (see FieldScanner._plan); the others.
+        self.main: tuple[LiteralScan, dict[str, tuple]] | None = None
+        self.closure_of_main: dict[str, tuple[tuple[int, int], ...]] = {}
+        self.others = self.scans[1:]
+        # Whether an ASCII text holds a literal of the others, in one search: any of
+        # their ASCII literals as a plain pattern (None: they have none).
+        self.others_in_ascii: list[re.Pattern[str]] = []
+        for _scan, closure in self.others:
+            plain = [lit for lit in closure if lit.isascii()]
+            if plain:
+                self.others_in_ascii.append(re.compile(trie_source(plain)))
+        if self.scans:
+            self.main = (self.scans[0][0], {})
+            self.closure_of_main = self.scans[0][1]
 
 
 class FieldScanner:
@@ -110,7 +140,10 @@ class FieldScanner:
         token_spans: Callable[[_CompiledMatch, FieldText], Spans],
         # (match, field, candidate offsets, the match at the only offset if tried) -> spans
         regex_spans: Callable[..., Spans],
+        # (match, folded text, start of a match) -> whether the text around it lets it stand
+        accept: Callable[[_CompiledMatch, str, int], bool],
     ) -> None:
+        self._accept = accept
         self._matches = {cm.key: cm for cm in matches}
         # What the candidate loop of `_find_at_literals` reads of a regex match, in one
         # lookup: (match, its whole regex, its branches, whether any has rarer literals).
@@ -183,6 +216,117 @@ class FieldScanner:
         return found
 
     def _find_at_literals(
+        self, table: _KindTable, item: FieldText, found: FieldMatches, everywhere: list[int]
+    ) -> None:
+        lower = item.lower
+        # The usual field: literals only from the main scanner. Each literal found is
+        # then a plan of regexes to try where it stands, in offset order (so each match's
+        # tries come in offset order too, as `finditer` makes them).
+        if table.main is None:
+            self._find_at_positions(table, item, found, everywhere)
+            return
+        if lower.isascii():
+            for literal in table.others_in_ascii:
+                if literal.search(lower) is not None:
+                    self._find_at_positions(table, item, found, everywhere)
+                    return
+        else:
+            for scan, _closure in table.others:
+                if scan.pattern.search(lower) is not None or (
+                    scan.at_start is not None and scan.at_start.match(lower) is not None
+                ):
+                    self._find_at_positions(table, item, found, everywhere)
+                    return
+        # match key -> end of its last match (a later one starts there or after), or 1 for
+        # a match tried at offset 0 in vain (by a ^ pattern: not tried there again)
+        ends: dict[int, int] | None = None
+        if table.at_zero and (
+            table.zero_always or (table.zero_test is not None and table.zero_test.match(lower))
+        ):
+            ends = self._try_at_zero(table, item, found, everywhere)
+        scan, plans = table.main
+        text = item.text
+        accept = self._accept
+        if scan.at_start is not None and (first := scan.at_start.match(lower)) is not None:
+            hits: list = [(0, first.group(1))]
+            hits += [(m.start() + 1, m.group(1)) for m in scan.pattern.finditer(lower)]
+        elif scan.shift:
+            hits = [(m.start() + 1, m.group(1)) for m in scan.pattern.finditer(lower)]
+        else:
+            hits = [(m.start(), m.group(1)) for m in scan.pattern.finditer(lower)]
+        for at, literal in hits:
+            plan = plans.get(literal)
+            if plan is None:
+                plan = plans[literal] = self._plan(table.closure_of_main[literal])
+            for key, regex, needs, cm in plan:
+                if ends is not None and key in ends:
+                    if at < ends[key] or len(found.get(key, ())) >= 2:
+                        continue  # inside its last match, or it has all the spans it keeps
+                elif everywhere and key in everywhere:
+                    continue
+                if needs is not None:
+                    for literal in needs:
+                        if literal in lower:
+                            break
+                    else:
+                        continue  # every branch that can start here needs a literal not there
+                m = regex.match(text, at)
+                if m is None:
+                    continue
+                end = m.end()
+                if ends is None:
+                    ends = {key: end}
+                else:
+                    ends[key] = end
+                if cm is not None and not accept(cm, lower, at):
+                    continue
+                spans = found.get(key)
+                if spans is None:
+                    found[key] = [(at, end)]
+                else:
+                    spans.append((at, end))
+
+    def _try_at_zero(
+        self, table: _KindTable, item: FieldText, found: FieldMatches, everywhere: list[int]
+    ) -> dict[int, int]:
+        """Try the matches with a ^ pattern that fits `item` at offset 0, with all their
+        branches (before the literals found there); (key -> end of its match, or 1)."""
+        text, lower = item.text, item.lower
+        after_space = len(lower) - len(lower.lstrip())
+        ends: dict[int, int] = {}
+        for key, always, opening, spaced in table.at_zero:
+            if not (
+                always
+                or (opening and lower.startswith(opening))
+                or (spaced and lower.startswith(spaced, after_space))
+            ) or (everywhere and key in everywhere):
+                continue
+            cm = self._matches[key]
+            m = cm.regex.match(text, 0)
+            if m is None or m.end() == 0:
+                ends[key] = 1
+                continue
+            ends[key] = m.end()
+            if (cm.spec.negatable or cm.spec.verb_position) and not self._accept(cm, lower, 0):
+                continue
+            found[key] = [(0, m.end())]
+        return ends
+
+    def _plan(self, closure: tuple[tuple[int, int], ...]) -> tuple:
+        """What to try where a literal stands: per match (key, the regex of the branches
+        that can start there, a pattern one of whose literals the text must hold or None,
+        the match when its matches are checked before the text around them or None)."""
+        plan = []
+        for key, mask in closure:
+            cm, regex, branches, _rarer = self._regex_matches[key]
+            bits = branches.full if mask < 0 else mask
+            if bits != branches.full:
+                regex = branches.regex(bits)
+            checked = cm if cm.spec.negatable or cm.spec.verb_position else None
+            plan.append((key, regex, branches.needs(bits), checked))
+        return tuple(plan)
+
+    def _find_at_positions(
         self, table: _KindTable, item: FieldText, found: FieldMatches, everywhere: list[int]
     ) -> None:
         text, lower = item.text, item.lower
