@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from classifier.literal_starts import branch_literals
-from classifier.prefilter import required_in_branch, split_top
+from classifier.prefilter import folds_alike, required_in_branch, split_top
 
 # Group references depend on group numbers, which a subset of branches would change.
 _GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=")
@@ -61,6 +61,13 @@ class Branches:
                     mask |= 1 << i
             self.masks[(literal, anchored)] = mask if splittable and mask else self.full
         self._compiled: dict[int, re.Pattern[str]] = {}
+        # The branches that can be run case-sensitively over the folded text (see
+        # prefilter.folds_alike): cheaper, as the engine then compares characters as they
+        # are and skips an alternative by its first character without entering it.
+        self._folding_bits = sum(
+            1 << i for i, branch in enumerate(self.branches) if folds_alike(branch)
+        )
+        self._folded: dict[int, re.Pattern[str] | None] = {}
 
     def fitting(self, mask: int, lower: str) -> int:
         """`mask` (-1: all) without the branches whose rarer literals `lower` lacks."""
@@ -93,3 +100,17 @@ class Branches:
         if not mask or mask & self._rarer_bits != mask:
             return None
         return tuple(sorted({lit for bit, lits in self.rarer if mask & bit for lit in lits}))
+
+    def folded(self, mask: int) -> re.Pattern[str] | None:
+        """`regex(mask)` compiled to run over the folded text (prefilter.fold), which
+        gives the same matches; None unless every branch in `mask` folds alike."""
+        if mask < 0:
+            mask = self.full
+        if mask & self._folding_bits != mask:
+            return None
+        compiled = self._folded.get(mask)
+        if compiled is None:
+            chosen = [b for i, b in enumerate(self.branches) if mask >> i & 1]
+            compiled = re.compile("|".join(f"(?:{b})" for b in chosen))
+            self._folded[mask] = compiled
+        return compiled

@@ -444,6 +444,7 @@ def _regex_spans(
     starts: list[int] | None,
     first: re.Match[str] | None = None,
     regex: re.Pattern[str] | None = None,
+    folded: bool = False,
 ) -> list[tuple[int, int]]:
     """Up to two accepted matches, as `finditer` finds them.
 
@@ -451,13 +452,14 @@ def _regex_spans(
     then tried just there, skipping offsets inside the previous match, which
     gives the same matches as scanning the whole text. `first`: the regex's match
     at the only start, when the caller tried it already. `regex`: the match's
-    regex cut to the branches that can start at `starts` (see branches.py).
+    regex cut to the branches that can start at `starts` (see branches.py), or
+    the match's regex for the folded text when `folded` (see Branches.folded).
     """
     spans: list[tuple[int, int]] = []
-    if regex is None or starts is None:
+    if regex is None:
         regex = cm.regex
     assert regex is not None
-    text = item.text
+    text = item.lower if folded else item.text
     spec = cm.spec
     negatable, verb_position = spec.negatable, spec.verb_position
     found: Iterable[re.Match[str]]

@@ -69,6 +69,116 @@ def usable(literal: str) -> bool:
     return _EXTRA is not None and not any(ch in _MIXED for ch in literal)
 
 
+# Escapes whose meaning case does not touch: classes, positions, control characters.
+_CASELESS_ESCAPES = frozenset("bBwWsSdD")
+_CONTROLS = {"n": "\n", "r": "\r", "t": "\t", "f": "\f", "v": "\v"}
+_GROUP_OPENERS = ("(?:", "(?=", "(?!", "(?<=", "(?<!")
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def _escape(src: str, i: int) -> tuple[str | None, int] | None:
+    """The escape at src[i] == "\\": (the character it stands for, or None for a class
+    or position; index after it), or None when its meaning may depend on case."""
+    nxt = src[i + 1 : i + 2]
+    if nxt == "x":
+        code = src[i + 2 : i + 4]
+        if len(code) == 2 and all(c in _HEX for c in code):
+            return chr(int(code, 16)), i + 4
+        return None
+    if nxt in _CONTROLS:
+        return _CONTROLS[nxt], i + 2
+    if nxt in _CASELESS_ESCAPES:
+        return None, i + 2
+    if nxt and not nxt.isalnum():
+        return nxt, i + 2
+    return None  # \u, \N, \A, \Z, octal, group references
+
+
+def _caseless(ch: str) -> bool:
+    return ch.lower() == ch.upper()  # no letter case to ignore
+
+
+def _folded_letter(ch: str) -> bool:
+    return "a" <= ch <= "z" or _caseless(ch)
+
+
+def _class_folds_alike(body: str) -> bool:
+    """`folds_alike` for the inside of a character class (without "^")."""
+    items: list[tuple[str | None, bool]] = []  # (character or None for \w..., escaped)
+    i = 0
+    while i < len(body):
+        if body[i] == "\\":
+            if body[i + 1 : i + 2] in ("b", "B"):
+                return False  # a backspace, or an error
+            escape = _escape(body, i)
+            if escape is None:
+                return False
+            items.append((escape[0], True))
+            i = escape[1]
+        else:
+            items.append((body[i], False))
+            i += 1
+    k = 0
+    while k < len(items):
+        ch, escaped = items[k]
+        if (
+            ch == "-"
+            and not escaped
+            and 0 < k < len(items) - 1
+            and items[k - 1][0] is not None
+            and items[k + 1][0] is not None
+        ):
+            low, high = items[k - 1][0], items[k + 1][0]
+            assert low is not None and high is not None
+            span = range(ord(low), ord(high) + 1)
+            if not all(_folded_letter(chr(c)) for c in span):
+                return False  # a range that takes in other letters than a-z
+            k += 2
+            continue
+        if ch is not None and not _folded_letter(ch):
+            return False
+        k += 1
+    return True
+
+
+def folds_alike(src: str) -> bool:
+    """Whether `src`, compiled without IGNORECASE and run over `fold(text)`, finds the
+    matches (same offsets) that it finds compiled with IGNORECASE over `text`.
+
+    Folding maps every character to the one its case-insensitive class is known by
+    (same length, same word, digit and space classes), so a pattern whose letters are
+    all lower-case ASCII, outside classes or in them, meets in the folded text
+    exactly the characters it would accept ignoring case. Anything else (upper-case
+    or non-ASCII letters, escapes of unknown meaning, inline flags, named groups,
+    references, ranges that take in letters other than a-z) answers False.
+    """
+    if _EXTRA is None or not src.isascii():
+        return False
+    i = 0
+    while i < len(src):
+        ch = src[i]
+        if ch == "\\":
+            escape = _escape(src, i)
+            if escape is None or (escape[0] is not None and not _folded_letter(escape[0])):
+                return False
+            i = escape[1]
+        elif ch == "[":
+            end = skip_class(src, i)
+            if end > len(src) or src[end - 1] != "]":
+                return False
+            body = src[i + 1 : end - 1]
+            if not _class_folds_alike(body[1:] if body.startswith("^") else body):
+                return False
+            i = end
+        elif ch == "(" and src.startswith("(?", i) and not src.startswith(_GROUP_OPENERS, i):
+            return False  # inline flags, named or atomic groups, references, conditions
+        elif not _folded_letter(ch):
+            return False
+        else:
+            i += 1
+    return True
+
+
 def skip_class(src: str, i: int) -> int:
     """Index just after the character class that opens at src[i] == "["."""
     j = i + 1

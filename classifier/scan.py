@@ -44,7 +44,9 @@ class _KindTable:
         at_zero: list[tuple[int, bool, tuple[str, ...], tuple[str, ...]]] = []
         # (key, tried on every text, on non-ASCII texts, when one of these literals stands,
         # on texts at least this long)
-        whole: list[tuple[int, bool, bool, re.Pattern[str] | None, int]] = []
+        # on texts at least this long; the regex to run over the folded text, if any)
+        whole: list[tuple[int, bool, bool, re.Pattern[str] | None, int, re.Pattern[str] | None]]
+        whole = []
         for cm in matches:
             if kind not in cm.spec.fields or cm.spec.annotation is not None:
                 continue
@@ -74,7 +76,16 @@ class _KindTable:
                     if starts.gate
                     else None
                 )
-                whole.append((cm.key, starts.anywhere, starts.non_ascii, gate, cm.min_length))
+                whole.append(
+                    (
+                        cm.key,
+                        starts.anywhere,
+                        starts.non_ascii,
+                        gate,
+                        cm.min_length,
+                        cm.branches.folded(-1),  # to run over the folded text, or None
+                    )
+                )
         self.at_zero = tuple(at_zero)
         # All of them at once: a text none of these fit needs no look at each entry.
         self.zero_always = any(entry[1] for entry in at_zero)
@@ -200,14 +211,19 @@ class FieldScanner:
         everywhere: list[int] = []
         if whole:
             lower, size = item.lower, len(text)
-            for key, anywhere, non_ascii, gate, min_length in whole:
+            for key, anywhere, non_ascii, gate, min_length, folded in whole:
                 if size >= min_length and (
                     anywhere
                     or (non_ascii and not plain)
                     or (gate is not None and gate.search(lower) is not None)
                 ):
                     everywhere.append(key)
-                    found_spans = self._regex_spans(matches[key], item, None)
+                    if folded is None:
+                        found_spans = self._regex_spans(matches[key], item, None)
+                    else:
+                        found_spans = self._regex_spans(
+                            matches[key], item, None, None, folded, True
+                        )
                     if found_spans:
                         found[key] = found_spans
         # ...the others only where one of their start literals stands (or at offset 0).
@@ -258,7 +274,7 @@ class FieldScanner:
             plan = plans.get(literal)
             if plan is None:
                 plan = plans[literal] = self._plan(table.closure_of_main[literal])
-            for key, regex, needs, cm in plan:
+            for key, regex, needs, cm, folded in plan:
                 if ends is not None and key in ends:
                     if at < ends[key] or len(found.get(key, ())) >= 2:
                         continue  # inside its last match, or it has all the spans it keeps
@@ -270,7 +286,7 @@ class FieldScanner:
                             break
                     else:
                         continue  # every branch that can start here needs a literal not there
-                m = regex.match(text, at)
+                m = regex.match(lower if folded else text, at)
                 if m is None:
                     continue
                 end = m.end()
@@ -302,7 +318,8 @@ class FieldScanner:
             ) or (everywhere and key in everywhere):
                 continue
             cm = self._matches[key]
-            m = cm.regex.match(text, 0)
+            folded = cm.branches.folded(-1)
+            m = cm.regex.match(text, 0) if folded is None else folded.match(lower, 0)
             if m is None or m.end() == 0:
                 ends[key] = 1
                 continue
@@ -314,16 +331,20 @@ class FieldScanner:
 
     def _plan(self, closure: tuple[tuple[int, int], ...]) -> tuple:
         """What to try where a literal stands: per match (key, the regex of the branches
-        that can start there, a pattern one of whose literals the text must hold or None,
-        the match when its matches are checked before the text around them or None)."""
+        that can start there, literals one of which the text must hold or None, the match
+        when its matches are checked against the text before them or None, whether the
+        regex runs over the folded text)."""
         plan = []
         for key, mask in closure:
             cm, regex, branches, _rarer = self._regex_matches[key]
             bits = branches.full if mask < 0 else mask
-            if bits != branches.full:
+            folded = branches.folded(bits)
+            if folded is not None:
+                regex = folded
+            elif bits != branches.full:
                 regex = branches.regex(bits)
             checked = cm if cm.spec.negatable or cm.spec.verb_position else None
-            plan.append((key, regex, branches.needs(bits), checked))
+            plan.append((key, regex, branches.needs(bits), checked, folded is not None))
         return tuple(plan)
 
     def _find_at_positions(

@@ -15,6 +15,7 @@ from classifier.literal_starts import literal_prefixes, match_starts, start_lite
 from classifier.prefilter import (
     LiteralScan,
     fold,
+    folds_alike,
     needs_non_ascii,
     required_literals,
     trie_pattern,
@@ -326,3 +327,73 @@ def test_branches_that_lack_a_rarer_literal_are_not_tried():
     assert cut.fitting(-1, "with big tools") == 0b110
     assert cut.fitting(-1, "with an embedding") == 0b111
     assert cut.regex(0b110).match("with tools").group() == "with tools"
+
+
+def test_folding_keeps_digits_and_white_space_what_they_are():
+    classes = [re.compile(r"\d"), re.compile(r"\s"), re.compile(".")]  # (. : not a line break)
+    for code in range(0x110000):
+        c = chr(code)
+        folded = fold(c)
+        for cls in classes:
+            assert (cls.match(c) is None) == (cls.match(folded) is None), hex(code)
+
+
+def test_patterns_that_fold_alike():
+    for src in [
+        r"\bdeletes?\b",
+        r"[a-z]+",
+        r"[\w.-]+ (?:\S+ ){0,8}?for",
+        r"[^.]{0,80}?\.",
+        r"don\x27t",
+        r"[0-9]",
+        r"[\t-\r]",
+        r"(?<!dry-)run(?=s)",
+        r"[\-a]",
+        r"\Bfoo$",
+    ]:
+        assert folds_alike(src), src
+    for src in [
+        r"[A-Z]",
+        r"Delete",
+        r"(?-i:AI)",
+        r"\x41",
+        r"[\x20-\x7e]",  # takes in A-Z
+        r"[!-~]",
+        r"(?P<x>a)",
+        r"(a)\1",
+        r"\u00e9",
+        r"löschen",
+        r"[\b]",
+        r"[a-z",
+    ]:
+        assert not folds_alike(src), src
+
+
+def test_folded_branches_find_what_ignorecase_finds():
+    rng = random.Random(11)
+    odd = "ſKİıÅåßẞµμ\u0345ΣσςǅǄǆ\u00a0\u2028\n-._/'"
+    texts = [f.text for e in load_examples()[:400] for f in extract_features(e.tool).fields]
+    texts += [t.description for t in ODD if len(t.description) < 2000]
+    texts += [
+        "".join(rng.choice(list(odd) + [w + " " for w in t.split()[:8]]) for _ in range(12))
+        for t in texts[:300]
+        if t
+    ]
+    texts += [t.upper() for t in texts[:300]] + [t.title() for t in texts[:300]]
+    folded_any = False
+    for cm in _matches():
+        if cm.branches is None:
+            continue
+        branches = cm.branches
+        masks = {branches.full} | {1 << i for i in range(len(branches.branches))}
+        for mask in masks:
+            folded = branches.folded(mask)
+            if folded is None:
+                continue
+            folded_any = True
+            regex = branches.regex(mask)
+            for text in texts:
+                lower = fold(text)
+                expected = [m.span() for m in regex.finditer(text)]
+                assert [m.span() for m in folded.finditer(lower)] == expected, (mask, text)
+    assert folded_any
