@@ -284,6 +284,12 @@ def needs_non_ascii(pattern: str) -> bool:
     return bool(ranges)
 
 
+# How often a character starts a word of English text, and how often it follows another
+# (most often first): the order a trie tries its alternatives in.
+_FIRST_RANK = {ch: n for n, ch in enumerate("tasocwpbfimhdrelnguvjkyqxz")}
+_NEXT_RANK = {ch: n for n, ch in enumerate(" etaoinsrhldcumfpgwybvkxjqz")}
+
+
 def trie_source(literals: list[str]) -> str:
     """A pattern matching the longest of `literals` that stands at a position. The
     literals form a trie, so the engine branches on one character at a time instead
@@ -296,8 +302,12 @@ def trie_source(literals: list[str]) -> str:
             node = node.setdefault(ch, {})
         node[""] = True
 
-    def build(node: dict) -> str:
-        children = [re.escape(ch) + build(sub) for ch, sub in sorted(node.items()) if ch]
+    def build(node: dict, depth: int = 0) -> str:
+        # Alternatives start with distinct characters, so their order changes nothing
+        # but the engine's work: it tries them in turn, so the likelier come first.
+        rank = _FIRST_RANK if depth == 0 else _NEXT_RANK
+        ordered = sorted((ch for ch in node if ch), key=lambda ch: (rank.get(ch, 99), ch))
+        children = [re.escape(ch) + build(node[ch], depth + 1) for ch in ordered]
         if not children:
             return ""
         body = children[0] if len(children) == 1 else "(?:" + "|".join(children) + ")"
