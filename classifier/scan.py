@@ -43,9 +43,8 @@ class _KindTable:
         # its leading white space)
         at_zero: list[tuple[int, bool, tuple[str, ...], tuple[str, ...]]] = []
         # (key, tried on every text, on non-ASCII texts, when one of these literals stands,
-        # on texts at least this long)
         # on texts at least this long; the regex to run over the folded text, if any)
-        whole: list[tuple[int, bool, bool, re.Pattern[str] | None, int, re.Pattern[str] | None]]
+        whole: list[tuple[int, bool, bool, tuple[str, ...] | None, int, re.Pattern[str] | None]]
         whole = []
         for cm in matches:
             if kind not in cm.spec.fields or cm.spec.annotation is not None:
@@ -70,12 +69,9 @@ class _KindTable:
                     (cm.key, starts.at_zero, starts.zero_literals, starts.spaced_literals)
                 )
             if starts.anywhere or starts.non_ascii or starts.gate:
-                # One search for any of the gate's literals (plain text: no IGNORECASE).
-                gate = (
-                    re.compile("|".join(re.escape(lit) for lit in sorted(starts.gate)))
-                    if starts.gate
-                    else None
-                )
+                # The gate's literals, looked for in the folded text with `in` (a search of
+                # their alternation enters it at every character one of them starts with).
+                gate = tuple(sorted(starts.gate)) if starts.gate else None
                 whole.append(
                     (
                         cm.key,
@@ -212,20 +208,23 @@ class FieldScanner:
         if whole:
             lower, size = item.lower, len(text)
             for key, anywhere, non_ascii, gate, min_length, folded in whole:
-                if size >= min_length and (
-                    anywhere
-                    or (non_ascii and not plain)
-                    or (gate is not None and gate.search(lower) is not None)
-                ):
-                    everywhere.append(key)
-                    if folded is None:
-                        found_spans = self._regex_spans(matches[key], item, None)
+                if size < min_length:
+                    continue
+                if not (anywhere or (non_ascii and not plain)):
+                    if gate is None:
+                        continue
+                    for literal in gate:
+                        if literal in lower:
+                            break
                     else:
-                        found_spans = self._regex_spans(
-                            matches[key], item, None, None, folded, True
-                        )
-                    if found_spans:
-                        found[key] = found_spans
+                        continue
+                everywhere.append(key)
+                if folded is None:
+                    found_spans = self._regex_spans(matches[key], item, None)
+                else:
+                    found_spans = self._regex_spans(matches[key], item, None, None, folded, True)
+                if found_spans:
+                    found[key] = found_spans
         # ...the others only where one of their start literals stands (or at offset 0).
         if table.scans or table.at_zero:
             self._find_at_literals(table, item, found, everywhere)
