@@ -42,23 +42,19 @@ from sklearn.naive_bayes import ComplementNB, MultinomialNB
 from sklearn.svm import LinearSVC
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from eval_validation import VALIDATION_FILES, validation_split  # noqa: E402
 
 import classifier.combine as combination  # noqa: E402
 import classifier.model as model_module  # noqa: E402
 from classifier import _engine  # noqa: E402
-from classifier.dataset import (  # noqa: E402
-    is_held_out,
-    load_examples,
-    rule_examples,
-    server_split,
-    without_overlap,
-)
+from classifier.dataset import load_examples  # noqa: E402
 from classifier.evaluation import scores  # noqa: E402
 from classifier.model import FOLDS, SEED, Model, prepare, train  # noqa: E402
 from classifier.model_features import CATEGORIES  # noqa: E402
 from mcp_domain import Category  # noqa: E402
 
-VALIDATION_FILES = ("dev_round_6.jsonl", "dev_round_7.jsonl")
 STUDIES = ("oracle", "learners", "stacking", "thresholds", "negation")
 _SEVERE_COLUMNS = (CATEGORIES.index(Category.Financial), CATEGORIES.index(Category.Destructive))
 
@@ -68,14 +64,11 @@ class Split:
 
     def __init__(self) -> None:
         self.engine = _engine()
-        examples = load_examples()
-        training, _held_out = server_split(examples)
-        self.scored = [
-            e for e in examples if _file_of(e) in VALIDATION_FILES and not is_held_out(e.server)
-        ]
-        rows = [e for e in training if _file_of(e) not in VALIDATION_FILES]
-        self.rows = rows + without_overlap(rule_examples(self.engine.ruleset), self.scored)
-        self.scored, self.features, self.hits = prepare(self.scored, self.engine)
+        rows, extra, scored, _unscored = validation_split(
+            load_examples(), self.engine, VALIDATION_FILES
+        )
+        self.rows = rows + extra
+        self.scored, self.features, self.hits = prepare(scored, self.engine)
         self.truth = [e.category for e in self.scored]
 
     def figures(self, predicted: Sequence[Category]) -> dict[str, float]:
@@ -85,10 +78,6 @@ class Split:
             "macro_f1": round(100 * s["macro_f1"], 1),
             "df_recall": round(100 * s["destructive_financial_recall"], 1),
         }
-
-
-def _file_of(example) -> str:
-    return example.source.rsplit(":", 1)[0]
 
 
 def _argmax(probabilities: np.ndarray) -> list[Category]:

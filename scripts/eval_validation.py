@@ -28,6 +28,7 @@ import argparse
 import json
 import sys
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -78,13 +79,16 @@ def _category_hits(hits) -> list[str]:
     return found
 
 
-def measure(score_files: list[str], leave_out: list[str], data_dir: Path) -> dict:
-    engine = _engine()
-    examples = load_examples(data_dir)
-    known = {_file_of(e) for e in examples}
-    for name in score_files + leave_out:
-        if name not in known:
-            raise SystemExit(f"no data file named {name} in {data_dir}")
+def validation_split(
+    examples: list, engine, score_files: Sequence[str], leave_out: Sequence[str] = ()
+) -> tuple[list, list, list, list[str]]:
+    """(training rows, rule-file examples, scored examples, held-out servers left unscored).
+
+    Training rows: the training split of server_split without any scored or left-out file.
+    Rule-file examples: the rule files' own examples that repeat no scored tool. Scored:
+    the scored files' tools on training-side servers (held-out servers are the final exam,
+    never scored here).
+    """
     excluded = set(score_files) | set(leave_out)
     train_set, _held = server_split(examples)
     train_rows = [e for e in train_set if _file_of(e) not in excluded]
@@ -95,6 +99,17 @@ def measure(score_files: list[str], leave_out: list[str], data_dir: Path) -> dic
     if overlap:
         raise SystemExit(f"scored servers also in training: {sorted(overlap)}")
     extra = without_overlap(rule_examples(engine.ruleset), scored)
+    return train_rows, extra, scored, skipped
+
+
+def measure(score_files: list[str], leave_out: list[str], data_dir: Path) -> dict:
+    engine = _engine()
+    examples = load_examples(data_dir)
+    known = {_file_of(e) for e in examples}
+    for name in score_files + leave_out:
+        if name not in known:
+            raise SystemExit(f"no data file named {name} in {data_dir}")
+    train_rows, extra, scored, skipped = validation_split(examples, engine, score_files, leave_out)
     model = train(train_rows + extra, engine, "dev")
     scored, features, hits = prepare(scored, engine)
     labels, probs = label_batch(model, scored, features, hits)
@@ -128,7 +143,7 @@ def measure(score_files: list[str], leave_out: list[str], data_dir: Path) -> dic
         )
     return {
         "scored_files": score_files,
-        "left_out_of_training": sorted(excluded),
+        "left_out_of_training": sorted(set(score_files) | set(leave_out)),
         "train_tools": len(train_rows),
         "train_rule_examples": len(extra),
         "scored_tools": len(scored),
