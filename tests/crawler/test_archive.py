@@ -12,9 +12,9 @@ from crawler.archive import ArchiveError, ArchiveLimits, open_package, unpack_by
 from tests.registry import FIXTURES, npm_tarball, sdist
 
 
-def _tar(members: dict[str, bytes], extra: list[tarfile.TarInfo] = ()) -> bytes:
+def _tar(members: dict[str, bytes], extra: list[tarfile.TarInfo] = (), mode: str = "w:gz") -> bytes:
     buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+    with tarfile.open(fileobj=buffer, mode=mode) as tar:
         for name, data in members.items():
             info = tarfile.TarInfo(name)
             info.size = len(data)
@@ -167,13 +167,7 @@ def _members(tar_gz: bytes) -> dict[str, bytes]:
 
 
 def _plain_tar(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
+    return _tar(members, mode="w")
 
 
 _FILES = {"pkg/a.py": b"a = 1\n" * 300, "pkg/b/c.js": b"export const c = 2;\n" * 200}
